@@ -106,7 +106,12 @@ class ProblemCollector:
         self.problems: list[Problem] = []
 
     def add(
-        self, message: str, *, row: int | None = None, field: str | None = None, value: object = None
+        self,
+        message: str,
+        *,
+        row: int | None = None,
+        field: str | None = None,
+        value: object = None,
     ) -> None:
         self.problems.append(Problem(message, self.file, row, field, value))
 

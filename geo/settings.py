@@ -131,5 +131,7 @@ def load_settings(
         try:
             values["demo_seed"] = int(values["demo_seed"])  # type: ignore[arg-type]
         except ValueError as exc:
-            raise InputError(f"demo_seed must be a whole number, got {values['demo_seed']!r}") from exc
+            raise InputError(
+                f"demo_seed must be a whole number, got {values['demo_seed']!r}"
+            ) from exc
     return Settings(**values)  # type: ignore[arg-type]

@@ -1,0 +1,1 @@
+"""Alembic migrations of the BeatMap schema (run by :func:`geo.store.upgrade`)."""

@@ -1,0 +1,695 @@
+"""The data model: eight tables, their fields, and validation on the way in.
+
+Each table has an integer ``id``; point and polygon tables carry a WGS-84 ``geometry``. The
+schema here is the single source for the store (SQL columns), imports (header aliases in Chinese
+and English, value parsing) and exports (personal fields masked).
+
+Validation takes a DataFrame whose columns are already the model's field names, coerces every
+column to its type and collects every problem (row, field, what was expected) before raising
+once, in the style of :class:`geo._errors.ValidationError`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from geo._errors import InputError, ProblemCollector
+
+WGS84 = "EPSG:4326"
+
+#: officer roles: code -> (Chinese, English)
+ROLES = {
+    "community_officer": ("社区民警", "community officer"),
+    "auxiliary_police": ("辅警", "auxiliary police"),
+    "grid_worker": ("网格员", "grid worker"),
+    "security_guard": ("保安", "security guard"),
+    "volunteer": ("志愿者", "volunteer"),
+}
+OUTCOMES = {
+    "visited": ("已走访", "visited"),
+    "not_home": ("不在家", "not home"),
+    "refused": ("拒绝", "refused"),
+    "moved_away": ("已搬离", "moved away"),
+}
+CAMERA_KINDS = {
+    "recorder_unit": ("摄录一体机", "camera/recorder unit"),
+    "doorbell": ("可视门铃", "doorbell camera"),
+    "cctv": ("监控摄像头", "CCTV camera"),
+    "public": ("公共视频监控", "public video surveillance"),
+}
+CAMERA_STATUS = {
+    "active": ("在用", "active"),
+    "offline": ("离线", "offline"),
+    "removed": ("已拆除", "removed"),
+    "planned": ("计划安装", "planned"),
+}
+INCIDENT_CATEGORIES = {
+    "theft": ("盗窃", "theft"),
+    "burglary": ("入室盗窃", "burglary"),
+    "fraud": ("诈骗", "fraud"),
+    "dispute": ("纠纷", "dispute"),
+    "noise": ("噪音扰民", "noise"),
+    "traffic": ("交通", "traffic"),
+    "other": ("其他", "other"),
+}
+SURVEY_METHODS = {"on_site": ("现场", "on site"), "phone": ("电话", "phone")}
+FAMILIARITY = {
+    "knows_officer": ("认识民警", "knows the officer"),
+    "has_card": ("有联系卡", "has the contact card"),
+    "never_met": ("从未见过", "never met"),
+}
+
+_TRUE = {"1", "true", "yes", "y", "t", "是", "有", "对", "√", "✓", "x"}
+_FALSE = {"0", "false", "no", "n", "f", "否", "无", "没有", "不是", ""}
+
+
+@dataclass(frozen=True)
+class Field:
+    """One field of a table.
+
+    Parameters
+    ----------
+    name : str
+        Field (and SQL column) name.
+    kind : str
+        One of ``int``, ``float``, ``str``, ``bool``, ``datetime``, ``date``, ``enum``.
+    required : bool
+        Whether every row must have a value.
+    aliases : tuple of str
+        Other column headers accepted on import (Chinese and English).
+    choices : mapping
+        For ``enum``: code -> (Chinese label, English label); labels are accepted on import.
+    ref : str or None
+        Table whose ``id`` this field refers to.
+    personal : bool
+        Personal data, masked in prints and exports unless the role allows it.
+    minimum, maximum : float or None
+        Bounds for numbers.
+    """
+
+    name: str
+    kind: str
+    required: bool = False
+    aliases: tuple[str, ...] = ()
+    choices: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+    ref: str | None = None
+    personal: bool = False
+    minimum: float | None = None
+    maximum: float | None = None
+    label: tuple[str, str] = ("", "")
+
+    def expected(self) -> str:
+        """What a valid value looks like, for error messages."""
+        if self.kind == "enum":
+            return "one of " + ", ".join(f"{c} ({zh})" for c, (zh, _) in self.choices.items())
+        if self.kind == "bool":
+            return "yes/no (是/否, 1/0, true/false)"
+        if self.kind == "datetime":
+            return "a date and time such as 2026-04-01 18:30"
+        if self.kind == "date":
+            return "a date such as 2026-04-01"
+        if self.kind == "int":
+            bound = f" >= {self.minimum:g}" if self.minimum is not None else ""
+            return f"a whole number{bound}"
+        if self.kind == "float":
+            lo = f" >= {self.minimum:g}" if self.minimum is not None else ""
+            hi = f" <= {self.maximum:g}" if self.maximum is not None else ""
+            return f"a number{lo}{hi}"
+        return "text"
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table of the model: fields plus the geometry kind it carries."""
+
+    name: str
+    label: tuple[str, str]
+    fields: tuple[Field, ...]
+    geometry: str | None = None  # "point", "polygon" or None
+    natural_key: tuple[str, ...] = ()
+
+    @property
+    def field_names(self) -> list[str]:
+        return [f.name for f in self.fields]
+
+    @property
+    def columns(self) -> list[str]:
+        """All columns of the table's GeoDataFrame, in order: id, fields, geometry."""
+        cols = ["id", *self.field_names]
+        return [*cols, "geometry"] if self.geometry else cols
+
+    @property
+    def personal_fields(self) -> list[str]:
+        return [f.name for f in self.fields if f.personal]
+
+    def field(self, name: str) -> Field:
+        for f in self.fields:
+            if f.name == name:
+                return f
+        raise KeyError(name)
+
+    def empty(self) -> pd.DataFrame:
+        """An empty frame (GeoDataFrame for spatial tables) with every column typed."""
+        data = {"id": pd.Series([], dtype="int64")}
+        for f in self.fields:
+            data[f.name] = pd.Series([], dtype=_DTYPES[f.kind])
+        df = pd.DataFrame(data)
+        if self.geometry:
+            return gpd.GeoDataFrame(df, geometry=gpd.GeoSeries([], crs=WGS84), crs=WGS84)
+        return df
+
+
+_DTYPES = {
+    "int": "Int64",
+    "float": "float64",
+    "str": "object",
+    "bool": "boolean",
+    "datetime": "datetime64[ns]",
+    "date": "datetime64[ns]",
+    "enum": "object",
+}
+
+
+def _f(name, kind, zh, en, **kw) -> Field:
+    aliases = tuple(dict.fromkeys((zh, en, en.replace(" ", "_"), *kw.pop("aliases", ()))))
+    return Field(name, kind, aliases=aliases, label=(zh, en), **kw)
+
+
+TABLES: dict[str, Table] = {
+    t.name: t
+    for t in [
+        Table(
+            "stations",
+            ("派出所", "police stations"),
+            (
+                _f("name", "str", "名称", "name", required=True, aliases=("派出所", "station")),
+                _f("address", "str", "地址", "address"),
+            ),
+            geometry="point",
+            natural_key=("name",),
+        ),
+        Table(
+            "beats",
+            ("警务区", "beats"),
+            (
+                _f(
+                    "name", "str", "名称", "name", required=True, aliases=("社区", "警务区", "beat")
+                ),
+                _f(
+                    "station_id",
+                    "int",
+                    "派出所编号",
+                    "station id",
+                    required=True,
+                    ref="stations",
+                    aliases=("station",),
+                ),
+            ),
+            geometry="polygon",
+            natural_key=("name", "station_id"),
+        ),
+        Table(
+            "officers",
+            ("警员与力量", "officers and team"),
+            (
+                _f("name", "str", "姓名", "name", required=True),
+                _f("station_id", "int", "派出所编号", "station id", required=True, ref="stations"),
+                _f("beat_id", "int", "警务区编号", "beat id", ref="beats", aliases=("社区编号",)),
+                _f(
+                    "role",
+                    "enum",
+                    "角色",
+                    "role",
+                    required=True,
+                    choices=ROLES,
+                    aliases=("身份", "职务"),
+                ),
+                _f("phone", "str", "电话", "phone", personal=True, aliases=("手机", "联系电话")),
+            ),
+            natural_key=("name", "station_id"),
+        ),
+        Table(
+            "households",
+            ("住户", "households"),
+            (
+                _f("address", "str", "地址", "address", required=True, aliases=("住址",)),
+                _f("building", "str", "楼栋", "building", aliases=("楼号", "院落")),
+                _f("unit", "str", "单元", "unit"),
+                _f("room", "str", "房号", "room", aliases=("门牌", "室")),
+                _f("building_id", "str", "建筑编号", "building id"),
+                _f("estate", "str", "小区", "estate"),
+                _f("beat_id", "int", "警务区编号", "beat id", ref="beats", aliases=("社区编号",)),
+                _f("residents", "int", "常住人数", "residents", minimum=0, aliases=("人口",)),
+                _f(
+                    "lodgers",
+                    "int",
+                    "寄住人数",
+                    "lodgers",
+                    minimum=0,
+                    aliases=("暂住人数", "寄住/暂住人口", "temporary residents"),
+                ),
+                _f("rental", "bool", "出租房", "rental", aliases=("是否出租",)),
+                _f(
+                    "contact_name",
+                    "str",
+                    "联系人",
+                    "contact name",
+                    personal=True,
+                    aliases=("户主", "姓名"),
+                ),
+                _f(
+                    "contact_phone",
+                    "str",
+                    "联系电话",
+                    "contact phone",
+                    personal=True,
+                    aliases=("电话", "手机", "phone"),
+                ),
+                _f(
+                    "wechat_member",
+                    "bool",
+                    "微信群",
+                    "wechat member",
+                    aliases=("入群", "微信群成员"),
+                ),
+            ),
+            geometry="point",
+            natural_key=("address",),
+        ),
+        Table(
+            "visits",
+            ("走访记录", "visits"),
+            (
+                _f(
+                    "household_id",
+                    "int",
+                    "住户编号",
+                    "household id",
+                    required=True,
+                    ref="households",
+                ),
+                _f("officer_id", "int", "民警编号", "officer id", required=True, ref="officers"),
+                _f(
+                    "visited_at",
+                    "datetime",
+                    "走访时间",
+                    "visited at",
+                    required=True,
+                    aliases=("时间", "time"),
+                ),
+                _f(
+                    "outcome",
+                    "enum",
+                    "结果",
+                    "outcome",
+                    required=True,
+                    choices=OUTCOMES,
+                    aliases=("走访结果",),
+                ),
+                _f("card_given", "bool", "发放联系卡", "card given", aliases=("联系卡",)),
+                _f("register_updated", "bool", "登记更新", "register updated", aliases=("登记表",)),
+                _f(
+                    "rental_letter_signed",
+                    "bool",
+                    "签订责任书",
+                    "rental letter signed",
+                    aliases=("责任书",),
+                ),
+                _f(
+                    "camera_leaflet_given",
+                    "bool",
+                    "发放宣传单",
+                    "camera leaflet given",
+                    aliases=("宣传单",),
+                ),
+                _f(
+                    "camera_install_accepted",
+                    "bool",
+                    "同意安装",
+                    "camera install accepted",
+                    aliases=("愿意安装摄录一体机",),
+                ),
+                _f("notes", "str", "备注", "notes"),
+            ),
+            natural_key=("household_id", "officer_id", "visited_at"),
+        ),
+        Table(
+            "cameras",
+            ("摄录设备", "cameras"),
+            (
+                _f(
+                    "kind",
+                    "enum",
+                    "类型",
+                    "kind",
+                    required=True,
+                    choices=CAMERA_KINDS,
+                    aliases=("设备类型",),
+                ),
+                _f("installed_on", "date", "安装日期", "installed on"),
+                _f("household_id", "int", "住户编号", "household id", ref="households"),
+                _f("status", "enum", "状态", "status", choices=CAMERA_STATUS),
+                _f("facing", "float", "朝向", "facing", minimum=0, maximum=360, aliases=("方向",)),
+                _f(
+                    "fov",
+                    "float",
+                    "视角",
+                    "field of view",
+                    minimum=0,
+                    maximum=360,
+                    aliases=("fov",),
+                ),
+            ),
+            geometry="point",
+            natural_key=("kind", "geometry"),
+        ),
+        Table(
+            "incidents",
+            ("警情", "incidents"),
+            (
+                _f(
+                    "occurred_at",
+                    "datetime",
+                    "发生时间",
+                    "occurred at",
+                    required=True,
+                    aliases=("时间", "time"),
+                ),
+                _f(
+                    "category",
+                    "enum",
+                    "类别",
+                    "category",
+                    required=True,
+                    choices=INCIDENT_CATEGORIES,
+                    aliases=("警情类别", "类型"),
+                ),
+                _f("description", "str", "简要情况", "description", aliases=("描述",)),
+            ),
+            geometry="point",
+            natural_key=("occurred_at", "category", "geometry"),
+        ),
+        Table(
+            "surveys",
+            ("回访", "surveys"),
+            (
+                _f(
+                    "household_id",
+                    "int",
+                    "住户编号",
+                    "household id",
+                    required=True,
+                    ref="households",
+                ),
+                _f(
+                    "surveyed_on",
+                    "date",
+                    "回访日期",
+                    "surveyed on",
+                    required=True,
+                    aliases=("日期", "date"),
+                ),
+                _f(
+                    "method",
+                    "enum",
+                    "方式",
+                    "method",
+                    required=True,
+                    choices=SURVEY_METHODS,
+                    aliases=("回访方式",),
+                ),
+                _f(
+                    "familiarity",
+                    "enum",
+                    "熟悉程度",
+                    "familiarity",
+                    required=True,
+                    choices=FAMILIARITY,
+                    aliases=("是否认识民警",),
+                ),
+                _f("satisfied", "bool", "满意", "satisfied", aliases=("是否满意", "满意度")),
+            ),
+            natural_key=("household_id", "surveyed_on"),
+        ),
+    ]
+}
+
+#: tables in an order that satisfies references (parents first)
+TABLE_ORDER = (
+    "stations",
+    "beats",
+    "officers",
+    "households",
+    "visits",
+    "cameras",
+    "incidents",
+    "surveys",
+)
+
+
+def table(name: str) -> Table:
+    """The table called ``name``; the error lists the allowed names."""
+    try:
+        return TABLES[name]
+    except KeyError:
+        raise InputError(f"unknown table {name!r}; allowed: {', '.join(TABLE_ORDER)}") from None
+
+
+def enum_label(choices: Mapping[str, tuple[str, str]], code: object, lang: str = "zh") -> str:
+    """Human label of an enum code in the given language (the code itself if unknown)."""
+    labels = choices.get(str(code))
+    if labels is None:
+        return "" if code is None or (isinstance(code, float) and np.isnan(code)) else str(code)
+    return labels[1] if lang == "en" else labels[0]
+
+
+# --------------------------------------------------------------------------------------------
+# validation
+
+
+def _blank(s: pd.Series) -> pd.Series:
+    text = s.astype("string").str.strip()
+    return s.isna() | text.isna() | (text == "")
+
+
+def _coerce(
+    f: Field,
+    s: pd.Series,
+    rows: np.ndarray,
+    problems: ProblemCollector,
+    source_names: Mapping[str, str],
+) -> pd.Series:
+    """Coerce one column, adding a problem for each value that does not fit."""
+    header = source_names.get(f.name, f.name)
+    blank = _blank(s)
+    if f.kind == "str":
+        out = s.astype("string").str.strip().astype(object).where(~blank, None)
+        bad = pd.Series(False, index=s.index)
+    elif f.kind in ("int", "float"):
+        num = pd.to_numeric(s.where(~blank), errors="coerce")
+        bad = num.isna() & ~blank
+        if f.kind == "int":
+            frac = num.notna() & (num != np.round(num))
+            bad |= frac
+            out = num.where(~frac).round().astype("Int64")
+        else:
+            out = num.astype("float64")
+        lo_bad = (num < f.minimum) if f.minimum is not None else False
+        hi_bad = (num > f.maximum) if f.maximum is not None else False
+        bad = bad | (lo_bad & num.notna()) | (hi_bad & num.notna())
+    elif f.kind == "bool":
+        if pd.api.types.is_bool_dtype(s.dtype):
+            out = s.astype("boolean")
+            bad = pd.Series(False, index=s.index)
+        else:
+            text = s.astype("string").str.strip().str.lower()
+            is_true = text.isin(_TRUE)
+            is_false = text.isin(_FALSE) | blank
+            out = pd.Series(pd.NA, index=s.index, dtype="boolean")
+            out[is_true.fillna(False).to_numpy(bool)] = True
+            out[(is_false.fillna(False) & ~blank).to_numpy(bool)] = False
+            bad = ~(is_true.fillna(False) | is_false.fillna(False))
+    elif f.kind in ("datetime", "date"):
+        if pd.api.types.is_datetime64_any_dtype(s.dtype):
+            out = s.dt.tz_localize(None) if getattr(s.dt, "tz", None) else s
+        else:
+            out = pd.to_datetime(s.where(~blank), errors="coerce", format="mixed")
+        out = out.astype("datetime64[ns]")
+        if f.kind == "date":
+            out = out.dt.normalize()
+        bad = out.isna() & ~blank
+    elif f.kind == "enum":
+        lookup = {}
+        for code, (zh, en) in f.choices.items():
+            for key in (code, zh, en):
+                lookup[key.lower()] = code
+        text = s.astype("string").str.strip().str.lower()
+        out = text.map(lookup, na_action="ignore").astype(object)
+        out = out.where(out.notna(), None)
+        bad = out.isna() & ~blank
+    else:  # pragma: no cover - the schema only uses the kinds above
+        raise AssertionError(f.kind)
+    bad = pd.Series(bad, index=s.index).fillna(False).to_numpy(bool)
+    for pos in np.flatnonzero(bad):
+        problems.add(
+            f"expected {f.expected()}", row=int(rows[pos]), field=header, value=s.iloc[pos]
+        )
+    if f.required:
+        missing = blank.to_numpy(bool)
+        for pos in np.flatnonzero(missing):
+            problems.add("is required but empty", row=int(rows[pos]), field=header)
+    return out
+
+
+def validate(
+    name: str,
+    df: pd.DataFrame,
+    *,
+    file: str | None = None,
+    rows: np.ndarray | None = None,
+    source_names: Mapping[str, str] | None = None,
+) -> pd.DataFrame:
+    """Check and coerce a frame for table ``name``; raise every problem at once.
+
+    Parameters
+    ----------
+    name : str
+        Table name (see :data:`TABLE_ORDER`).
+    df : DataFrame or GeoDataFrame
+        Columns named as the model's fields; ``id`` optional; spatial tables need a
+        ``geometry`` column of shapely geometries in WGS-84.
+    file : str, optional
+        File name used in problem messages.
+    rows : array of int, optional
+        Row number in the file of each row of ``df`` (default 1..n).
+    source_names : mapping, optional
+        Model field -> header as written in the file, for problem messages.
+
+    Returns
+    -------
+    DataFrame or GeoDataFrame
+        A frame with exactly :attr:`Table.columns`, typed; ``id`` is <NA> where not given.
+
+    Raises
+    ------
+    ValidationError
+        Listing every problem found (file, row, field, expected value).
+    """
+    tbl = table(name)
+    problems = ProblemCollector(file=file)
+    src = dict(source_names or {})
+    rows = np.arange(1, len(df) + 1) if rows is None else np.asarray(rows)
+    df = df.reset_index(drop=True)
+    out = pd.DataFrame(index=df.index)
+    if "id" in df.columns:
+        ids = _coerce(Field("id", "int", minimum=1), df["id"], rows, problems, src)
+        dup = ids.notna() & ids.duplicated(keep=False)
+        for pos in np.flatnonzero(dup.to_numpy(bool)):
+            problems.add(
+                "duplicate id in this file",
+                row=int(rows[pos]),
+                field=src.get("id", "id"),
+                value=ids.iloc[pos],
+            )
+        out["id"] = ids
+    else:
+        out["id"] = pd.Series(pd.NA, index=df.index, dtype="Int64")
+    missing_cols = [f for f in tbl.fields if f.required and f.name not in df.columns]
+    for f in missing_cols:
+        problems.add(
+            f"required column is missing; accepted headers: {', '.join((f.name, *f.aliases))}",
+            field=f.name,
+        )
+    for f in tbl.fields:
+        if f.name in df.columns:
+            out[f.name] = _coerce(f, df[f.name], rows, problems, src)
+        else:
+            out[f.name] = pd.Series([None] * len(df), index=df.index, dtype=_DTYPES[f.kind])
+    if tbl.geometry:
+        geom = df.geometry.values if isinstance(df, gpd.GeoDataFrame) else df.get("geometry")
+        if geom is None:
+            problems.add(
+                "coordinates are missing: give lon/lat columns or a geometry", field="geometry"
+            )
+            geom = np.full(len(df), None, dtype=object)
+        geom = np.asarray(geom, dtype=object)
+        _check_geometry(tbl, geom, rows, problems, src.get("geometry", "geometry"))
+        out = gpd.GeoDataFrame(
+            out, geometry=gpd.GeoSeries(geom, index=df.index, crs=WGS84), crs=WGS84
+        )
+    problems.problems.sort(key=lambda p: p.row or 0)
+    problems.raise_if_any()
+    return out[tbl.columns]
+
+
+def _check_geometry(
+    tbl: Table, geom: np.ndarray, rows: np.ndarray, problems: ProblemCollector, header: str
+) -> None:
+    isnone = np.array([g is None for g in geom])
+    for pos in np.flatnonzero(isnone):
+        problems.add("geometry is required but empty", row=int(rows[pos]), field=header)
+    present = geom[~isnone]
+    if not len(present):
+        return
+    pos_present = np.flatnonzero(~isnone)
+    gtype = shapely.get_type_id(present)
+    want = {"point": (0,), "polygon": (3, 6)}[tbl.geometry]
+    wrong = ~np.isin(gtype, want)
+    for pos in pos_present[wrong]:
+        problems.add(
+            f"expected a {tbl.geometry} geometry",
+            row=int(rows[pos]),
+            field=header,
+            value=shapely.get_type_id(geom[pos]),
+        )
+    empty = shapely.is_empty(present)
+    for pos in pos_present[empty & ~wrong]:
+        problems.add("geometry is empty", row=int(rows[pos]), field=header)
+    xmin, ymin, xmax, ymax = (shapely.bounds(present)).T
+    out = (xmin < -180) | (xmax > 180) | (ymin < -90) | (ymax > 90)
+    for pos in pos_present[out & ~empty]:
+        problems.add(
+            "coordinates are not longitude/latitude in degrees (WGS-84 expected)",
+            row=int(rows[pos]),
+            field=header,
+            value=geom[pos].wkt[:60],
+        )
+    if tbl.geometry == "polygon":
+        invalid = ~shapely.is_valid(present) & ~wrong & ~empty
+        for pos in pos_present[invalid]:
+            problems.add(
+                "polygon is not valid (self-intersecting or unclosed)",
+                row=int(rows[pos]),
+                field=header,
+            )
+
+
+def mask_personal(df: pd.DataFrame, name: str, *, allowed: bool = False) -> pd.DataFrame:
+    """Mask the personal fields of a table's frame unless ``allowed``.
+
+    Names keep their first character (张**), phone numbers their first three and last two
+    digits (138******21); empty values stay empty.
+    """
+    if allowed:
+        return df
+    out = df.copy()
+    for col in table(name).personal_fields:
+        if col in out.columns:
+            out[col] = out[col].map(_mask_value, na_action="ignore")
+    return out
+
+
+def _mask_value(value: object) -> str:
+    text = str(value)
+    digits = sum(ch.isdigit() for ch in text)
+    if digits >= 7:
+        return text[:3] + "*" * max(len(text) - 5, 1) + text[-2:]
+    if not text:
+        return text
+    return text[0] + "*" * max(len(text) - 1, 1)
