@@ -1,0 +1,32 @@
+"""BeatMap web app: ``streamlit run streamlit_app.py``.
+
+The entry point only sets the page up, offers the language switch and the navigation; each page
+is its own file under ``ui/`` and calls into ``geo/`` and ``layers/``.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ui.cache import get_settings
+from ui.i18n import LANG_KEY, t
+
+st.set_page_config(page_title="BeatMap", page_icon="🗺️", layout="wide")
+
+if LANG_KEY not in st.session_state:
+    st.session_state[LANG_KEY] = get_settings().language
+
+with st.sidebar:
+    st.radio(
+        "语言 / Language",
+        options=["zh", "en"],
+        format_func=lambda code: {"zh": "中文", "en": "English"}[code],
+        key=LANG_KEY,
+        horizontal=True,
+    )
+
+pages = [
+    st.Page("ui/area.py", title=t("区域", "Area"), icon="🗺️", url_path="area", default=True),
+    st.Page("ui/data.py", title=t("数据", "Data"), icon="📥", url_path="data"),
+]
+st.navigation(pages).run()

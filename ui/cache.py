@@ -1,0 +1,39 @@
+"""Every cached resource of the app, in one place.
+
+Pages call these functions and never load data themselves. Resources (settings, the store,
+the OSM area) live for the server's lifetime; data read from the store is cached per table and
+cleared with :func:`clear_data` after anything writes to the store.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from geo.settings import Settings, load_settings
+from ui.i18n import current_language, t
+
+__all__ = ["clear_data", "get_area", "get_settings", "get_workspace", "t", "current_language"]
+
+
+@st.cache_resource(show_spinner=False)
+def get_settings() -> Settings:
+    """Settings from ``beatmap.toml`` and ``BEATMAP_*`` environment variables."""
+    return load_settings()
+
+
+@st.cache_resource(show_spinner="正在准备工作区 / preparing the workspace ...")
+def get_workspace():
+    """The open workspace: store, OSM area and first-start note (demo built if needed)."""
+    from geo.workspace import open_workspace
+
+    return open_workspace(get_settings())
+
+
+def get_area():
+    """The loaded OSM area (:class:`geo.network.Area`) of the workspace."""
+    return get_workspace().area
+
+
+def clear_data() -> None:
+    """Forget cached table reads after a write to the store."""
+    st.cache_data.clear()
