@@ -210,6 +210,8 @@ TABLES: dict[str, Table] = {
                     ref="stations",
                     aliases=("station",),
                 ),
+                _f("office_lon", "float", "警务室经度", "office lon", minimum=-180, maximum=180),
+                _f("office_lat", "float", "警务室纬度", "office lat", minimum=-90, maximum=90),
             ),
             geometry="polygon",
             natural_key=("name", "station_id"),

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-24 15:57:16.968375
+Create Date: 2026-11-24 15:57:23.541650
 """
 
 from alembic import op
@@ -44,6 +44,8 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), autoincrement=False, nullable=False),
         sa.Column("name", sa.Text(), nullable=False),
         sa.Column("station_id", sa.Integer(), nullable=False),
+        sa.Column("office_lon", sa.Float(), nullable=True),
+        sa.Column("office_lat", sa.Float(), nullable=True),
         sa.Column("geometry", sa.LargeBinary(), nullable=False),
         sa.ForeignKeyConstraint(
             ["station_id"],
