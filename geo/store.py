@@ -178,7 +178,7 @@ class Store:
             rows = conn.exec_driver_sql(str(compiled)).fetchall()
         keys = tbl.columns
         cols = list(zip(*rows, strict=True)) if rows else [()] * len(keys)
-        df = pd.DataFrame({k: np.array(c, dtype=object) for k, c in zip(keys, cols, strict=True)})
+        df = pd.DataFrame({k: pd.Series(c, dtype=object) for k, c in zip(keys, cols, strict=True)})
         return _typed(tbl, df)
 
     def count(self, name: str) -> int:
