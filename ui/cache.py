@@ -12,7 +12,15 @@ import streamlit as st
 from geo.settings import Settings, load_settings
 from ui.i18n import current_language, t
 
-__all__ = ["clear_data", "get_area", "get_settings", "get_workspace", "t", "current_language"]
+__all__ = [
+    "clear_data",
+    "current_language",
+    "get_area",
+    "get_settings",
+    "get_workspace",
+    "read_table",
+    "t",
+]
 
 
 @st.cache_resource(show_spinner=False)
@@ -32,6 +40,20 @@ def get_workspace():
 def get_area():
     """The loaded OSM area (:class:`geo.network.Area`) of the workspace."""
     return get_workspace().area
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _read_table(name: str, columns: tuple[str, ...] | None, _url: str):
+    return get_workspace().store.read(name, columns=list(columns) if columns else None)
+
+
+def read_table(name: str, columns: list[str] | None = None):
+    """A table of the store as a (Geo)DataFrame, cached until :func:`clear_data`.
+
+    Callers must not modify the returned frame in place (copy it first).
+    """
+    ws = get_workspace()
+    return _read_table(name, tuple(columns) if columns else None, ws.store.url)
 
 
 def clear_data() -> None:
