@@ -37,41 +37,57 @@ def synthetic_city(n_households: int, *, n_stations: int = 33, n_beats: int = 28
     rng = np.random.default_rng(seed)
     x0, y0, size = 440_000.0, 4_410_000.0, 20_000.0
     frame = shapely.box(x0, y0, x0 + size, y0 + size)
-    seeds = shapely.points(rng.uniform(x0, x0 + size, (n_beats, 2)))
+    seeds = shapely.points(rng.uniform([x0, y0], [x0 + size, y0 + size], (n_beats, 2)))
     cells = shapely.voronoi_polygons(shapely.multipoints(seeds), extend_to=frame)
     cells = [c.intersection(frame) for c in shapely.get_parts(cells)]
     # order cells like the seeds
     tree = shapely.STRtree(cells)
     order = tree.query(seeds, predicate="within")[1]
     cells = [cells[i] for i in order]
-    st_xy = rng.uniform(x0, x0 + size, (n_stations, 2))
+    st_xy = rng.uniform([x0, y0], [x0 + size, y0 + size], (n_stations, 2))
     beat_xy = shapely.get_coordinates(seeds)
     beat_station = np.argmin(((beat_xy[:, None, :] - st_xy[None, :, :]) ** 2).sum(-1), axis=1)
     to_wgs = lambda geoms: gpd.GeoSeries(geoms, crs=UTM).to_crs(model.WGS84).values  # noqa: E731
-    stations = pd.DataFrame({"id": np.arange(1, n_stations + 1),
-                             "name": [f"第{i}派出所" for i in range(1, n_stations + 1)]})
+    stations = pd.DataFrame(
+        {
+            "id": np.arange(1, n_stations + 1),
+            "name": [f"第{i}派出所" for i in range(1, n_stations + 1)],
+        }
+    )
     stations["geometry"] = to_wgs(shapely.points(st_xy))
-    beats = pd.DataFrame({"id": np.arange(1, n_beats + 1),
-                          "name": [f"第{i}警务区" for i in range(1, n_beats + 1)],
-                          "station_id": beat_station + 1})
+    beats = pd.DataFrame(
+        {
+            "id": np.arange(1, n_beats + 1),
+            "name": [f"第{i}警务区" for i in range(1, n_beats + 1)],
+            "station_id": beat_station + 1,
+        }
+    )
     beats["geometry"] = to_wgs(cells)
-    officers = pd.DataFrame({"id": np.arange(1, n_beats + 1),
-                             "name": [f"民警{i}" for i in range(1, n_beats + 1)],
-                             "station_id": beat_station + 1, "beat_id": np.arange(1, n_beats + 1),
-                             "role": "community_officer"})
+    officers = pd.DataFrame(
+        {
+            "id": np.arange(1, n_beats + 1),
+            "name": [f"民警{i}" for i in range(1, n_beats + 1)],
+            "station_id": beat_station + 1,
+            "beat_id": np.arange(1, n_beats + 1),
+            "role": "community_officer",
+        }
+    )
     n_build = n_households // 12
     bxy = rng.uniform([x0, y0], [x0 + size, y0 + size], (n_build, 2))
     which = rng.integers(0, n_build, n_households)
     hxy = bxy[which] + rng.normal(0, 8, (n_households, 2))
     hxy = np.clip(hxy, [x0 + 1, y0 + 1], [x0 + size - 1, y0 + size - 1])
     lonlat = shapely.get_coordinates(to_wgs(shapely.points(hxy)))
-    households = pd.DataFrame({
-        "地址": [f"{b}号楼{i % 12 + 1:02d}室" for i, b in enumerate(which)],
-        "经度": lonlat[:, 0].round(7), "纬度": lonlat[:, 1].round(7),
-        "常住人数": rng.integers(1, 6, n_households),
-        "出租房": np.where(rng.random(n_households) < 0.25, "是", "否"),
-        "寄住人数": rng.poisson(0.4, n_households),
-    })
+    households = pd.DataFrame(
+        {
+            "地址": [f"{b}号楼{i}室" for i, b in enumerate(which)],
+            "经度": lonlat[:, 0].round(7),
+            "纬度": lonlat[:, 1].round(7),
+            "常住人数": rng.integers(1, 6, n_households),
+            "出租房": np.where(rng.random(n_households) < 0.25, "是", "否"),
+            "寄住人数": rng.poisson(0.4, n_households),
+        }
+    )
     return stations, beats, officers, households, rng
 
 
@@ -85,11 +101,13 @@ def main() -> None:
         csv = Path(tmp) / "households.csv"
         households.to_csv(csv, index=False, encoding="utf-8")
         store = Store(f"sqlite:///{tmp}/bench.sqlite")
-        store.write_many({
-            "stations": model.validate("stations", stations),
-            "beats": model.validate("beats", beats),
-            "officers": model.validate("officers", officers),
-        })
+        store.write_many(
+            {
+                "stations": model.validate("stations", stations),
+                "beats": model.validate("beats", beats),
+                "officers": model.validate("officers", officers),
+            }
+        )
         t0 = time.perf_counter()
         report = import_file(store, "households", csv, datum="wgs84")
         t_import = time.perf_counter() - t0
@@ -105,31 +123,48 @@ def main() -> None:
         miss = visited & (rng.random(len(hh)) < 0.16)
         ids = hh["id"].to_numpy()
         beat_of = hh["beat_id"].to_numpy(dtype=np.int64)
-        days = pd.Timestamp("2026-03-01") + pd.to_timedelta(rng.integers(0, 122, len(hh)),
-                                                              unit="D")
+        days = pd.Timestamp("2026-03-01") + pd.to_timedelta(rng.integers(0, 122, len(hh)), unit="D")
         when = days + pd.to_timedelta(rng.integers(16 * 60, 20 * 60, len(hh)), unit="min")
-        visits = pd.concat([
-            pd.DataFrame({"household_id": ids[visited], "officer_id": beat_of[visited],
-                          "visited_at": when[visited], "outcome": "visited"}),
-            pd.DataFrame({"household_id": ids[miss], "officer_id": beat_of[miss],
-                          "visited_at": when[miss] - pd.Timedelta(days=5), "outcome": "not_home"}),
-        ], ignore_index=True)
+        visits = pd.concat(
+            [
+                pd.DataFrame(
+                    {
+                        "household_id": ids[visited],
+                        "officer_id": beat_of[visited],
+                        "visited_at": when[visited],
+                        "outcome": "visited",
+                    }
+                ),
+                pd.DataFrame(
+                    {
+                        "household_id": ids[miss],
+                        "officer_id": beat_of[miss],
+                        "visited_at": when[miss] - pd.Timedelta(days=5),
+                        "outcome": "not_home",
+                    }
+                ),
+            ],
+            ignore_index=True,
+        )
         t0 = time.perf_counter()
         store.write("visits", model.validate("visits", visits))
         t_visits = time.perf_counter() - t0
 
         t0 = time.perf_counter()
         hh_read = store.read("households", columns=["beat_id", "rental"])
-        v_read = store.read("visits", columns=["household_id", "officer_id", "visited_at",
-                                                "outcome"])
+        v_read = store.read(
+            "visits", columns=["household_id", "officer_id", "visited_at", "outcome"]
+        )
         t_read = time.perf_counter() - t0
 
         off = store.read("officers")
         st = store.read("stations")
         t0 = time.perf_counter()
         status = household_status(hh_read, v_read)
-        tables = {by: coverage_table(status, by=by, beats=bt, stations=st, officers=off)
-                  for by in ("station", "beat", "officer")}
+        tables = {
+            by: coverage_table(status, by=by, beats=bt, stations=st, officers=off)
+            for by in ("station", "beat", "officer")
+        }
         t_agg = time.perf_counter() - t0
 
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

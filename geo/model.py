@@ -65,8 +65,8 @@ FAMILIARITY = {
     "never_met": ("从未见过", "never met"),
 }
 
-_TRUE = {"1", "true", "yes", "y", "t", "是", "有", "对", "√", "✓", "x"}
-_FALSE = {"0", "false", "no", "n", "f", "否", "无", "没有", "不是", ""}
+_TRUE = {"1", "1.0", "true", "yes", "y", "t", "是", "有", "对", "√", "✓", "x"}
+_FALSE = {"0", "0.0", "false", "no", "n", "f", "否", "无", "没有", "不是", ""}
 
 
 @dataclass(frozen=True)
@@ -282,7 +282,7 @@ TABLES: dict[str, Table] = {
                 ),
             ),
             geometry="point",
-            natural_key=("address",),
+            natural_key=("address", "building", "unit", "room"),
         ),
         Table(
             "visits",
@@ -683,7 +683,10 @@ def mask_personal(df: pd.DataFrame, name: str, *, allowed: bool = False) -> pd.D
     out = df.copy()
     for col in table(name).personal_fields:
         if col in out.columns:
-            out[col] = out[col].map(_mask_value, na_action="ignore")
+            col_values = out[col]
+            uniq = pd.unique(col_values.dropna())
+            masked = {v: _mask_value(v) for v in uniq}
+            out[col] = col_values.map(masked, na_action="ignore")
     return out
 
 

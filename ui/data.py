@@ -1,0 +1,195 @@
+"""The Data page (数据 Data): row counts, import of a file into a table, export of a table.
+
+Everything that touches data goes through :mod:`geo.io`; this page only lays out widgets.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from geo._errors import BeatMapError, ValidationError
+from geo.io import DATUM_CHOICES, area_reference, export_bytes, import_file
+from geo.model import TABLE_ORDER, TABLES
+from ui.cache import clear_data, current_language, get_settings, get_workspace, t
+
+UPLOAD_TYPES = ["csv", "txt", "tsv", "xlsx", "xlsm", "geojson", "json", "gpkg", "zip"]
+MIME = {
+    "csv": "text/csv",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "gpkg": "application/geopackage+sqlite3",
+}
+DATUM_LABELS = {
+    "auto": ("自动判断", "detect automatically"),
+    "wgs84": ("WGS-84（GPS、OSM）", "WGS-84 (GPS, OSM)"),
+    "gcj02": ("GCJ-02（高德、腾讯地图）", "GCJ-02 (Amap, Tencent)"),
+    "bd09": ("BD-09（百度地图）", "BD-09 (Baidu)"),
+}
+
+
+def _table_label(name: str) -> str:
+    zh, en = TABLES[name].label
+    return t(f"{zh}（{name}）", f"{en} ({name})")
+
+
+@st.cache_data(show_spinner=False)
+def _reference(_area, key: str):
+    """WGS-84 reference points of the loaded area for datum detection (cached per area)."""
+    return area_reference(_area)
+
+
+def _counts(store) -> None:
+    counts = store.counts()
+    frame = pd.DataFrame(
+        {
+            t("表", "table"): [
+                TABLES[n].label[1 if current_language() == "en" else 0] for n in counts
+            ],
+            t("名称", "name"): list(counts),
+            t("行数", "rows"): list(counts.values()),
+        }
+    )
+    st.dataframe(frame, hide_index=True, width="content")
+
+
+def _problems_table(exc: ValidationError) -> None:
+    frame = pd.DataFrame(
+        {
+            t("文件", "file"): [p.file or "" for p in exc.problems],
+            t("行", "row"): [p.row if p.row is not None else "" for p in exc.problems],
+            t("字段", "field"): [p.field or "" for p in exc.problems],
+            t("问题", "problem"): [p.message for p in exc.problems],
+            t("内容", "value"): [
+                "" if p.value is None else str(p.value)[:60] for p in exc.problems
+            ],
+        }
+    )
+    st.dataframe(frame, hide_index=True, width="stretch")
+
+
+def _import_section(store, area) -> None:
+    st.subheader(t("导入", "Import"))
+    st.caption(
+        t(
+            "支持 CSV（UTF-8 或 GBK）、Excel（.xlsx）、GeoJSON、GeoPackage、Shapefile（打包为 .zip）。"
+            "列名可用中文或英文；行号从表头下第一行算起为第 1 行。整个文件在一个事务中写入，"
+            "有任何错误则不写入任何数据。",
+            "CSV (UTF-8 or GBK), Excel (.xlsx), GeoJSON, GeoPackage, Shapefile (zipped). "
+            "Headers in Chinese or English; row 1 is the first row under the header. The whole "
+            "file is written in one transaction: if anything is wrong, nothing is written.",
+        )
+    )
+    kind = st.selectbox(
+        t("导入到哪个表", "Table to import into"),
+        TABLE_ORDER,
+        format_func=_table_label,
+        key="import_kind",
+    )
+    upload = st.file_uploader(t("文件", "File"), type=UPLOAD_TYPES, key="import_file")
+    cols = st.columns(2)
+    datum = cols[0].selectbox(
+        t("坐标系", "Coordinate datum"),
+        DATUM_CHOICES,
+        format_func=lambda d: t(*DATUM_LABELS[d]),
+        help=t(
+            "高德、腾讯地图导出的坐标为 GCJ-02，百度为 BD-09，与 OSM（WGS-84）相差数百米。"
+            "自动判断依据列名，或与当前区域的 OSM 建筑比对。",
+            "Amap/Tencent give GCJ-02, Baidu BD-09, hundreds of metres off OSM (WGS-84). "
+            "Automatic detection uses the headers or a comparison with the area's OSM buildings.",
+        ),
+        key="import_datum",
+    )
+    on_dup = cols[1].selectbox(
+        t("重复记录", "Duplicate records"),
+        ["skip", "error"],
+        format_func=lambda m: (
+            t("跳过并列出", "skip and list") if m == "skip" else t("视为错误", "treat as an error")
+        ),
+        key="import_on_duplicate",
+    )
+    if not st.button(t("导入", "Import"), type="primary", disabled=upload is None):
+        return
+    suffix = Path(upload.name).suffix
+    reference = None
+    if datum == "auto" and area is not None:
+        reference = _reference(area, str(getattr(area, "name", "")))
+    with tempfile.TemporaryDirectory(prefix="beatmap-upload-") as tmp:
+        path = Path(tmp) / f"upload{suffix}"
+        path.write_bytes(upload.getvalue())
+        try:
+            with st.spinner(t("正在导入 ...", "importing ...")):
+                report = import_file(
+                    store,
+                    kind,
+                    path,
+                    datum=datum,
+                    reference=reference,
+                    on_duplicate=on_dup,
+                    name=upload.name,
+                )
+        except ValidationError as exc:
+            st.error(
+                t(
+                    f"发现 {len(exc.problems):,} 个问题，未写入任何数据：",
+                    f"{len(exc.problems):,} problem(s) found; nothing was written:",
+                )
+            )
+            _problems_table(exc)
+            return
+        except BeatMapError as exc:
+            st.error(str(exc))
+            return
+    clear_data()
+    lines = report.lines(current_language())
+    st.success(lines[0])
+    for line in lines[1:]:
+        st.write("- " + line)
+
+
+def _export_section(store) -> None:
+    st.subheader(t("导出", "Export"))
+    settings = get_settings()
+    allowed = settings.personal_data_allowed
+    st.caption(
+        t(
+            "姓名和电话已脱敏。" if not allowed else "当前角色可导出未脱敏的姓名和电话。",
+            "Names and phone numbers are masked."
+            if not allowed
+            else "This role exports names and phone numbers unmasked.",
+        )
+        + t(
+            " 导出文件的列名与取值为当前语言，可直接重新导入。",
+            " Headers and values are in the current language; the file imports back as is.",
+        )
+    )
+    cols = st.columns(2)
+    kind = cols[0].selectbox(
+        t("导出哪个表", "Table to export"), TABLE_ORDER, format_func=_table_label, key="export_kind"
+    )
+    fmt = cols[1].radio(
+        t("格式", "Format"), ["csv", "xlsx", "gpkg"], horizontal=True, key="export_fmt"
+    )
+    if st.button(t("生成导出文件", "Prepare the export")):
+        try:
+            data = export_bytes(store, kind, fmt, allowed_personal=allowed, lang=current_language())
+        except BeatMapError as exc:
+            st.error(str(exc))
+            return
+        st.download_button(
+            t("下载", "Download"),
+            data=data,
+            file_name=f"{kind}.{fmt}",
+            mime=MIME[fmt],
+            key="export_download",
+            on_click="ignore",
+        )
+
+
+ws = get_workspace()
+st.title(t("数据", "Data"))
+_counts(ws.store)
+_import_section(ws.store, getattr(ws, "area", None))
+_export_section(ws.store)
