@@ -1,0 +1,177 @@
+"""The Area page draws its Leaflet map in headless Chromium with no network at all.
+
+The app runs as ``streamlit run streamlit_app.py`` on 127.0.0.1 (tests/apprunner.py). Chromium
+(Debian's ``chromium`` package, driven by Playwright) aborts and counts every request to any
+other host, so a single CDN link left anywhere fails the test. The map must be drawn inside the
+``st_folium`` iframe: one SVG path per street and per building of the area.
+
+Screenshots (and the app's log, on failure) go to tests/artifacts/.
+
+Without /usr/bin/chromium the test is skipped, except under CI (``CI=true``), where it fails:
+CI installs it with ``apt-get install -y chromium``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from tests.apprunner import HOST, run_app
+from tests.conftest import DATA, SHARED_OSM
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = Path(__file__).parent / "artifacts"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+LOCAL_HOSTS = {HOST, "localhost"}
+MAP_TIMEOUT_MS = 180_000  # first start builds the demo workspace
+OSM_FILES = {
+    "alleys_estate": DATA / "alleys_estate.osm",
+    "xueyuanlu": SHARED_OSM / "beijing-haidian-xueyuanlu.osm",
+}
+
+
+def _in_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
+
+
+def _skip_or_fail(reason: str) -> None:
+    if _in_ci():
+        pytest.fail(f"{reason} (CI=true: the browser test must run; see .ci/run)")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="module")
+def playwright_api():
+    """Playwright's sync API, or skip (fail under CI) when Chromium is not installed."""
+    if not CHROMIUM.is_file():
+        _skip_or_fail(f"{CHROMIUM} not found: apt-get install -y chromium")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _skip_or_fail("the playwright Python package is not installed")
+    with sync_playwright() as p:
+        yield p
+
+
+@pytest.mark.parametrize("osm", list(OSM_FILES), ids=list(OSM_FILES))
+def test_area_page_draws_map_offline(osm: str, playwright_api, tmp_path: Path) -> None:
+    osm_file = OSM_FILES[osm]
+    if not osm_file.is_file():
+        pytest.skip(f"{osm_file} not found")
+    expected = _expected_counts(osm_file)
+    env = {
+        "BEATMAP_DATA_DIR": str(tmp_path / "data"),
+        "BEATMAP_OSM_FILE": str(osm_file),
+        "BEATMAP_TILES": "none",
+        "BEATMAP_ONLINE": "no",
+        "BEATMAP_LANGUAGE": "zh",
+    }
+    ARTIFACTS.mkdir(exist_ok=True)
+    shot = ARTIFACTS / f"area_{osm}.png"
+    with run_app(env, log_dir=tmp_path) as app:
+        outside: list[str] = []
+        static: dict[str, tuple[int, str]] = {}
+        console: list[str] = []
+        user_data = tempfile.mkdtemp(prefix="beatmap-chromium-")
+        context = playwright_api.chromium.launch_persistent_context(
+            user_data,
+            executable_path=str(CHROMIUM),
+            args=CHROMIUM_ARGS,
+            headless=True,
+            viewport={"width": 1400, "height": 900},
+            locale="zh-CN",
+        )
+        try:
+
+            def guard(route) -> None:
+                url = route.request.url
+                if urlsplit(url).hostname in LOCAL_HOSTS or url.startswith(("data:", "blob:")):
+                    route.continue_()
+                else:
+                    outside.append(url)
+                    route.abort()
+
+            def on_response(response) -> None:
+                if "/app/static/" in response.url:
+                    static[response.url] = (
+                        response.status,
+                        response.headers.get("content-type", ""),
+                    )
+
+            def on_websocket(ws) -> None:
+                if urlsplit(ws.url).hostname not in LOCAL_HOSTS:
+                    outside.append(ws.url)
+
+            context.route("**/*", guard)
+            page = context.new_page()
+            page.on("response", on_response)
+            page.on("websocket", on_websocket)
+            page.on("console", lambda msg: console.append(f"{msg.type}: {msg.text}"))
+            try:
+                page.goto(app.url + "/", wait_until="domcontentloaded")
+                frame = page.frame_locator('iframe[title="streamlit_folium.st_folium"]')
+                frame.locator(".leaflet-container").wait_for(timeout=MAP_TIMEOUT_MS)
+                streets = frame.locator(".leaflet-bm-streets-pane path")
+                buildings = frame.locator(".leaflet-bm-buildings-pane path")
+                streets.first.wait_for(timeout=60_000)
+                n_streets = streets.count()
+                n_buildings = buildings.count()
+                page.get_by_text("载入报告").wait_for(timeout=30_000)
+                page.wait_for_timeout(500)  # let the last paths paint for the screenshot
+                page.screenshot(path=str(shot))
+
+                assert outside == [], f"requests to outside hosts: {outside}"
+                assert n_streets == expected["streets"], (n_streets, expected)
+                assert n_buildings == expected["buildings"], (n_buildings, expected)
+                assert n_streets > 5
+                _check_static(static)
+            except Exception:
+                page.screenshot(path=str(ARTIFACTS / f"area_{osm}_FAILED.png"))
+                (ARTIFACTS / f"area_{osm}_FAILED.log").write_text(
+                    "== app log ==\n"
+                    + app.log(200)
+                    + "\n== console ==\n"
+                    + "\n".join(console)
+                    + "\n== outside ==\n"
+                    + "\n".join(outside),
+                    encoding="utf-8",
+                )
+                raise
+        finally:
+            context.close()
+            shutil.rmtree(user_data, ignore_errors=True)
+
+
+def _expected_counts(osm_file: Path) -> dict[str, int]:
+    network = pytest.importorskip("geo.network", reason="geo.network not available yet")
+    from layers import base_features
+
+    return base_features(network.load_area(osm_file)).counts
+
+
+def _check_static(static: dict[str, tuple[int, str]]) -> None:
+    """Leaflet came from /app/static/, with real content types."""
+    assert any(u.endswith("/leaflet/dist/leaflet.js") for u in static), sorted(static)
+    assert any(u.endswith("/leaflet/dist/leaflet.css") for u in static), sorted(static)
+    for url, (status, ctype) in static.items():
+        assert status == 200, f"{url}: HTTP {status}"
+        if url.endswith(".js"):
+            assert "javascript" in ctype, f"{url}: {ctype}"
+        elif url.endswith(".css"):
+            assert ctype.startswith("text/css"), f"{url}: {ctype}"
