@@ -392,14 +392,15 @@ def build_demo(area, *, seed: int = 7, households_per_beat: int = 900) -> DemoCi
     area_km2 = blocks.geometry.area.sum() / 1e6
     n_stations = max(1, round(area_km2 / 2.0))
     n_beats_total = max(n_stations, round(n / households_per_beat))
-    # a block holding more than a beat's share (a big estate or campus) is cut in straight
+    # a block holding more than half a beat (a big estate or campus) is cut in straight
     # lines through its households, as real beat borders do inside large estates
     block_geoms = list(blocks.geometry.values)
     target = n / n_beats_total
     weight = np.bincount(block_of, minlength=len(block_geoms))
-    for bi in np.flatnonzero(weight > 1.3 * target):
+    piece = target / 2  # fine enough for the bisection to balance beats
+    for bi in np.flatnonzero(weight > piece):
         members = np.flatnonzero(block_of == bi)
-        parts = int(np.ceil(weight[bi] / target))
+        parts = int(np.ceil(weight[bi] / piece))
         pieces = _split_block(block_geoms[bi], hxy, members, parts)
         block_geoms[bi], block_of[pieces[0][1]] = pieces[0][0], bi
         for geom, idx in pieces[1:]:
@@ -602,7 +603,7 @@ def _visits(rng, households: pd.DataFrame, officers: pd.DataFrame) -> pd.DataFra
     visited = rng.random(n) < p_visit
     days = pd.date_range(CAMPAIGN_START, CAMPAIGN_END, freq="D")
     # pace rises over the campaign: later days weigh more, weekends less
-    w = np.linspace(0.6, 1.4, len(days)) * np.where(days.dayofweek >= 5, 0.5, 1.0)
+    w = np.linspace(0.6, 1.4, len(days)) * np.where(days.day_of_week >= 5, 0.5, 1.0)
     w /= w.sum()
     day_of = days.to_numpy()[rng.choice(len(days), n, p=w)]
     first_miss = visited & (rng.random(n) < 0.16)
@@ -626,10 +627,13 @@ def _visits(rng, households: pd.DataFrame, officers: pd.DataFrame) -> pd.DataFra
 
     final_time = _evening_times(rng, day_of)
     add(visited, "visited", final_time)
-    # an earlier attempt that found nobody home, at another hour, 3-20 days before
+    # an earlier attempt that found nobody home, 3-20 days before, at another hour of the
+    # same 16:00-20:00 window (at least an hour apart)
     back = pd.to_timedelta(rng.integers(3, 21, n), unit="D").to_numpy()
-    shift = pd.to_timedelta(rng.choice([-120, -90, 60, 90, 120], n), unit="min").to_numpy()
-    earlier = final_time - back + shift
+    final_day = final_time.astype("datetime64[D]")
+    tod = (final_time - final_day).astype("timedelta64[m]").astype(np.int64)
+    other = (tod - 16 * 60 + rng.integers(60, 181, n)) % 240 + 16 * 60
+    earlier = final_day - back + pd.to_timedelta(other, unit="min").to_numpy()
     earlier = np.maximum(earlier, (CAMPAIGN_START + pd.Timedelta(hours=16)).to_datetime64())
     add(first_miss, "not_home", earlier)
     add(only_miss, "not_home", final_time)
