@@ -1,14 +1,35 @@
-"""Visit coverage: each household's status and the share visited per station, beat, officer."""
+"""Visit coverage and the chief's figures: status, progress, evenings, surveys, map data.
+
+Everything the Coverage page shows is computed here, from plain frames (no streamlit, no
+folium): each household's status, coverage per station / beat / officer against the campaign
+target with the recent pace and a projected finish, visits per evening, officer hours per week,
+follow-up survey results, and what the map draws (H3 hexagons at city scale, points for one
+beat, heat-map weights, simplified beat polygons). :class:`Filters` is the one set of sidebar
+filters every page applies with :func:`apply_filters`.
+"""
 
 from __future__ import annotations
 
+import io
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import geopandas as gpd
+import h3
 import numpy as np
 import pandas as pd
+import shapely
+from h3.api import numpy_int as h3_np
 
-from geo._errors import InputError
+from geo._errors import InputError, NotFoundError
+from geo.beats import assign_beats
+from geo.model import FAMILIARITY, INCIDENT_CATEGORIES, OUTCOMES, SURVEY_METHODS, WGS84
 
 #: household status codes, in the order they are drawn and counted
 STATUSES = ("visited", "not_home", "refused", "moved_away", "unvisited")
+#: status code -> (Chinese, English)
+STATUS_LABELS = {**OUTCOMES, "unvisited": ("未走访", "not yet visited")}
 LEVELS = ("station", "beat", "officer")
 
 
@@ -129,3 +150,1475 @@ def coverage_table(
         table["visited"].to_numpy(dtype=float), hh, out=np.zeros_like(hh), where=hh > 0
     )
     return table.sort_values("coverage", kind="stable").reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------------------------
+# filters shared by every page
+
+#: household type filter: code -> (Chinese, English)
+HOUSEHOLD_TYPES = {
+    "all": ("全部", "all"),
+    "rental": ("出租房", "rental"),
+    "owner": ("自住房", "owner-occupied"),
+}
+#: tables whose rows carry a date that the campaign window applies to, and that column
+DATED_COLUMNS = {"visits": "visited_at", "surveys": "surveyed_on", "incidents": "occurred_at"}
+
+
+def _end_of_day(end: pd.Timestamp | str) -> pd.Timestamp:
+    ts = pd.Timestamp(end)
+    if ts == ts.normalize():
+        ts = ts + pd.Timedelta(days=1) - pd.Timedelta(microseconds=1)
+    return ts
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The sidebar's filters: campaign window, station, beat, officer and household type.
+
+    Empty tuples mean "all". Build one in the UI, hand it to :func:`apply_filters`.
+
+    Parameters
+    ----------
+    start, end : timestamp, optional
+        Campaign window (``end`` inclusive of its whole day).
+    stations, beats, officers : tuple of int
+        Ids to keep; empty keeps all.
+    household_type : {"all", "rental", "owner"}
+        Rental houses, owner-occupied homes (not marked rental) or all.
+    """
+
+    start: pd.Timestamp | None = None
+    end: pd.Timestamp | None = None
+    stations: tuple[int, ...] = ()
+    beats: tuple[int, ...] = ()
+    officers: tuple[int, ...] = ()
+    household_type: str = "all"
+
+    def __post_init__(self) -> None:
+        if self.household_type not in HOUSEHOLD_TYPES:
+            raise InputError(
+                f"household_type must be one of {tuple(HOUSEHOLD_TYPES)}, "
+                f"got {self.household_type!r}"
+            )
+        for name in ("start", "end"):
+            value = getattr(self, name)
+            if value is not None:
+                object.__setattr__(self, name, pd.Timestamp(value))
+        if self.start is not None and self.end is not None and self.start > self.end:
+            raise InputError(f"start {self.start:%Y-%m-%d} is after end {self.end:%Y-%m-%d}")
+        for name in ("stations", "beats", "officers"):
+            object.__setattr__(self, name, tuple(int(v) for v in getattr(self, name)))
+
+    @property
+    def spatial(self) -> bool:
+        """Whether the filters narrow the set of beats."""
+        return bool(self.stations or self.beats or self.officers)
+
+    def apply(self, frames: Mapping[str, pd.DataFrame], **kwargs) -> dict[str, pd.DataFrame]:
+        """Shortcut for :func:`apply_filters` with these filters."""
+        return apply_filters(frames, self, **kwargs)
+
+
+def apply_filters(
+    frames: Mapping[str, pd.DataFrame],
+    filters: Filters,
+    *,
+    dated: tuple[str, ...] = tuple(DATED_COLUMNS),
+) -> dict[str, pd.DataFrame]:
+    """The rows of each table that the filters keep.
+
+    Parameters
+    ----------
+    frames : mapping of str to DataFrame
+        Tables by name (any of ``stations``, ``beats``, ``officers``, ``households``,
+        ``visits``, ``cameras``, ``incidents``, ``surveys``). ``cameras`` and ``incidents`` are
+        narrowed to the kept beats only when they carry a ``beat_id`` column (see
+        :func:`with_beat`).
+    filters : Filters
+    dated : tuple of str
+        Tables the campaign window applies to (default visits, surveys and incidents; leave
+        incidents out for before/after comparisons that need their whole history).
+
+    Returns
+    -------
+    dict of str to DataFrame
+        The same keys; frames are filtered views (copy before changing them).
+
+    Notes
+    -----
+    * station and beat narrow the beats; officers narrow the beats to theirs, and visits to
+      the ones they made themselves, so coverage shows what those officers did.
+    * household type keeps rental (``rental`` true) or owner-occupied (false or unknown) homes,
+      their visits and surveys, and the cameras of those homes (public cameras stay).
+    """
+    out = dict(frames)
+    beats = frames.get("beats")
+    officers = frames.get("officers")
+    keep_beats: set[int] | None = None
+    if beats is not None and filters.spatial:
+        mask = np.ones(len(beats), dtype=bool)
+        if filters.stations:
+            mask &= beats["station_id"].isin(filters.stations).to_numpy(bool)
+        if filters.beats:
+            mask &= beats["id"].isin(filters.beats).to_numpy(bool)
+        if filters.officers and officers is not None:
+            own = officers.loc[officers["id"].isin(filters.officers), "beat_id"].dropna()
+            mask &= beats["id"].isin(own.astype("int64")).to_numpy(bool)
+        out["beats"] = beats[mask]
+        keep_beats = set(beats.loc[mask, "id"].astype("int64"))
+    if "stations" in frames and filters.stations:
+        st_ = frames["stations"]
+        out["stations"] = st_[st_["id"].isin(filters.stations)]
+    if officers is not None:
+        mask = np.ones(len(officers), dtype=bool)
+        if filters.stations:
+            mask &= officers["station_id"].isin(filters.stations).to_numpy(bool)
+        if keep_beats is not None and (filters.beats or filters.officers):
+            mask &= officers["beat_id"].isin(keep_beats).fillna(False).to_numpy(bool)
+        if filters.officers:
+            mask &= officers["id"].isin(filters.officers).to_numpy(bool)
+        out["officers"] = officers[mask]
+    hh = frames.get("households")
+    keep_hh: pd.Series | None = None
+    if hh is not None:
+        mask = np.ones(len(hh), dtype=bool)
+        if keep_beats is not None:
+            mask &= hh["beat_id"].isin(keep_beats).fillna(False).to_numpy(bool)
+        if filters.household_type != "all":
+            rental = hh["rental"].fillna(False).to_numpy(bool)
+            mask &= rental if filters.household_type == "rental" else ~rental
+        out["households"] = hh[mask]
+        keep_hh = hh.loc[mask, "id"]
+    narrowed = keep_hh is not None and (keep_beats is not None or filters.household_type != "all")
+    for name in ("visits", "surveys"):
+        df = frames.get(name)
+        if df is None:
+            continue
+        mask = np.ones(len(df), dtype=bool)
+        if narrowed:
+            mask &= df["household_id"].isin(keep_hh).to_numpy(bool)
+        if name == "visits" and filters.officers:
+            mask &= df["officer_id"].isin(filters.officers).to_numpy(bool)
+        out[name] = df[mask]
+    cams = frames.get("cameras")
+    if cams is not None:
+        mask = np.ones(len(cams), dtype=bool)
+        if keep_beats is not None and "beat_id" in cams.columns:
+            mask &= cams["beat_id"].isin(keep_beats).fillna(False).to_numpy(bool)
+        if filters.household_type != "all" and keep_hh is not None:
+            home = cams["household_id"].notna().to_numpy(bool)
+            mask &= ~home | cams["household_id"].isin(keep_hh).fillna(False).to_numpy(bool)
+        out["cameras"] = cams[mask]
+    inc = frames.get("incidents")
+    if inc is not None and keep_beats is not None and "beat_id" in inc.columns:
+        out["incidents"] = inc[inc["beat_id"].isin(keep_beats).fillna(False).to_numpy(bool)]
+    for name in dated:
+        df = out.get(name)
+        if df is None or (filters.start is None and filters.end is None):
+            continue
+        when = pd.to_datetime(df[DATED_COLUMNS[name]])
+        mask = np.ones(len(df), dtype=bool)
+        if filters.start is not None:
+            mask &= (when >= filters.start).fillna(False).to_numpy(bool)
+        if filters.end is not None:
+            mask &= (when <= _end_of_day(filters.end)).fillna(False).to_numpy(bool)
+        out[name] = df[mask]
+    return out
+
+
+def with_beat(points: gpd.GeoDataFrame, beats: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Add the ``beat_id`` each point lies in (``<NA>`` outside every beat).
+
+    Parameters
+    ----------
+    points : GeoDataFrame
+        Incidents, cameras or any points, same CRS as ``beats``.
+    beats : GeoDataFrame
+        Polygons with ``id``.
+
+    Returns
+    -------
+    GeoDataFrame
+        A copy of ``points`` with ``beat_id`` (Int64).
+    """
+    out = points.copy()
+    if len(points) == 0 or len(beats) == 0:
+        out["beat_id"] = pd.array([pd.NA] * len(points), dtype="Int64")
+        return out
+    out["beat_id"] = assign_beats(points, beats.to_crs(points.crs)).beat_id
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# progress against the campaign target
+
+
+def _level_key(status: pd.DataFrame, by: str, beats: pd.DataFrame) -> pd.Series:
+    beat_id = status["beat_id"].astype("Int64")
+    if by == "station":
+        return beat_id.map(beats.set_index("id")["station_id"]).astype("Int64")
+    return beat_id
+
+
+def progress_table(
+    status: pd.DataFrame,
+    *,
+    by: str,
+    beats: pd.DataFrame,
+    target_date: pd.Timestamp | str,
+    target: float = 1.0,
+    as_of: pd.Timestamp | str | None = None,
+    window_days: int = 14,
+    stations: pd.DataFrame | None = None,
+    officers: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Coverage per unit against the campaign target, with the recent pace and a projection.
+
+    Parameters
+    ----------
+    status : DataFrame
+        From :func:`household_status`, computed up to ``as_of``.
+    by : {"station", "beat", "officer"}
+        Level, as in :func:`coverage_table`.
+    beats : DataFrame
+        ``id``, ``name``, ``station_id``.
+    target_date : timestamp
+        Day the target is due (e.g. 30 June).
+    target : float
+        Share of households to visit by ``target_date`` (0–1, default 100 %).
+    as_of : timestamp, optional
+        Day the figures are taken at; default the day of the last successful visit.
+    window_days : int
+        Days over which the pace is measured (ending on ``as_of``).
+    stations, officers : DataFrame, optional
+        As for :func:`coverage_table`.
+
+    Returns
+    -------
+    DataFrame
+        :func:`coverage_table`'s columns plus ``target_households``, ``remaining``, ``recent``
+        (households first reached in the window), ``pace`` (households per day),
+        ``required_pace`` (per day to reach the target in time), ``projected_finish`` (the day
+        the target is reached at the recent pace; NaT when the pace is zero), ``late_days``
+        (projected finish minus target date; +inf when never) and ``on_track``; for officers
+        also ``own_pace`` (households the officer reached himself per day). Laggards first:
+        not on track, latest projected finish, lowest coverage.
+    """
+    if not 0 < target <= 1:
+        raise InputError(f"target must be a share in (0, 1], got {target!r}")
+    if window_days < 1:
+        raise InputError(f"window_days must be at least 1, got {window_days!r}")
+    table = coverage_table(status, by=by, beats=beats, stations=stations, officers=officers)
+    visited_at = pd.to_datetime(status["visited_at"])
+    if as_of is None:
+        last = visited_at.max()
+        as_of = pd.Timestamp.now().normalize() if pd.isna(last) else last.normalize()
+    as_of = pd.Timestamp(as_of).normalize()
+    due = pd.Timestamp(target_date).normalize()
+    win_end = _end_of_day(as_of)
+    win_start = as_of - pd.Timedelta(days=window_days - 1)
+    recent_mask = ((visited_at >= win_start) & (visited_at <= win_end)).fillna(False)
+    key = _level_key(status, "beat" if by == "officer" else by, beats)
+    recent = key[recent_mask.to_numpy(bool)].value_counts()
+    unit = {"station": "station_id", "beat": "beat_id", "officer": "beat_id"}[by]
+    table["recent"] = table[unit].map(recent).fillna(0).astype(int).to_numpy()
+    table["pace"] = table["recent"] / window_days
+    hh = table["households"].to_numpy(float)
+    table["target_households"] = np.ceil(hh * target - 1e-9).astype(int)
+    remaining = np.maximum(table["target_households"].to_numpy() - table["visited"].to_numpy(), 0)
+    table["remaining"] = remaining
+    pace = table["pace"].to_numpy(float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        days_needed = np.where(remaining == 0, 0.0, np.where(pace > 0, remaining / pace, np.inf))
+    finite = np.isfinite(days_needed)
+    finish = np.full(len(table), np.datetime64("NaT"), dtype="datetime64[ns]")
+    finish[finite] = (as_of + pd.to_timedelta(np.ceil(days_needed[finite]), unit="D")).to_numpy()
+    table["projected_finish"] = pd.to_datetime(finish)
+    days_left = max((due - as_of).days, 0)
+    table["required_pace"] = remaining / max(days_left, 1)
+    late = np.full(len(table), np.inf)
+    late[finite] = (finish[finite] - due.to_datetime64()) / np.timedelta64(1, "D")
+    table["late_days"] = late
+    table["on_track"] = late <= 0
+    if by == "officer":
+        own = status.loc[recent_mask.to_numpy(bool), "visited_by"].dropna().astype("int64")
+        table["own_pace"] = table["officer_id"].map(own.value_counts()).fillna(0) / window_days
+    table = table.sort_values(
+        ["on_track", "late_days", "coverage"], ascending=[True, False, True], kind="stable"
+    )
+    table.attrs.update(
+        as_of=f"{as_of:%Y-%m-%d}",
+        target_date=f"{due:%Y-%m-%d}",
+        target=target,
+        window_days=window_days,
+        level=by,
+    )
+    return table.reset_index(drop=True)
+
+
+def coverage_trend(
+    status: pd.DataFrame,
+    *,
+    start: pd.Timestamp | str | None = None,
+    end: pd.Timestamp | str | None = None,
+) -> pd.DataFrame:
+    """Cumulative coverage day by day.
+
+    Parameters
+    ----------
+    status : DataFrame
+        From :func:`household_status` (one row per household in scope).
+    start, end : timestamp, optional
+        Days of the series; default the first and last successful visit.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by day (``date``); columns ``visited`` (first reached that day),
+        ``cumulative`` and ``coverage`` (0–1).
+    """
+    when = pd.to_datetime(status["visited_at"]).dropna().dt.normalize()
+    n = len(status)
+    if when.empty and (start is None or end is None):
+        return pd.DataFrame(
+            {"visited": [], "cumulative": [], "coverage": []},
+            index=pd.DatetimeIndex([], name="date"),
+        )
+    lo = pd.Timestamp(start).normalize() if start is not None else when.min()
+    hi = pd.Timestamp(end).normalize() if end is not None else when.max()
+    days = pd.date_range(lo, hi, freq="D", name="date")
+    daily = when.value_counts().reindex(days, fill_value=0).astype(int)
+    before = int((when < lo).sum())
+    out = pd.DataFrame({"visited": daily.to_numpy()}, index=days)
+    out["cumulative"] = before + out["visited"].cumsum()
+    out["coverage"] = out["cumulative"] / n if n else 0.0
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# evenings and officer hours
+
+
+def visits_per_evening(
+    visits: pd.DataFrame,
+    *,
+    start: pd.Timestamp | str | None = None,
+    end: pd.Timestamp | str | None = None,
+) -> pd.DataFrame:
+    """Visits made each evening, by outcome.
+
+    Parameters
+    ----------
+    visits : DataFrame
+        ``visited_at`` and ``outcome``.
+    start, end : timestamp, optional
+        Days of the series (every day in between appears, with zeros); default the first and
+        last visit.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by day (``date``); one column per outcome code of :data:`geo.model.OUTCOMES`
+        and ``total``.
+    """
+    day = pd.to_datetime(visits["visited_at"]).dt.normalize()
+    cols = list(OUTCOMES)
+    if day.empty and (start is None or end is None):
+        empty = pd.DataFrame({c: pd.Series([], dtype=int) for c in [*cols, "total"]})
+        empty.index = pd.DatetimeIndex([], name="date")
+        return empty
+    lo = pd.Timestamp(start).normalize() if start is not None else day.min()
+    hi = pd.Timestamp(end).normalize() if end is not None else day.max()
+    days = pd.date_range(lo, hi, freq="D", name="date")
+    table = pd.crosstab(day, visits["outcome"].astype(object))
+    table = table.reindex(index=days, columns=cols, fill_value=0).fillna(0).astype(int)
+    table.columns.name = None
+    table["total"] = table.sum(axis=1)
+    return table
+
+
+def officer_hours(
+    visits: pd.DataFrame,
+    *,
+    officers: pd.DataFrame | None = None,
+    service_minutes: float = 10.0,
+) -> pd.DataFrame:
+    """Hours each officer spent in the community per ISO week, estimated from visit times.
+
+    An evening's time in the community is the span from its first to its last visit plus
+    ``service_minutes`` for the last call (a single visit counts ``service_minutes``). Walking
+    to the first door and back to the office is not counted, so the figure is a lower bound.
+
+    Parameters
+    ----------
+    visits : DataFrame
+        ``officer_id`` and ``visited_at``.
+    officers : DataFrame, optional
+        ``id`` and ``name`` to label the rows.
+    service_minutes : float
+        Minutes credited for the last visit of an evening.
+
+    Returns
+    -------
+    DataFrame
+        One row per officer and week: ``officer_id``, ``name`` (when ``officers`` is given),
+        ``week`` (``"2026-W14"``), ``week_start`` (Monday), ``evenings``, ``visits`` and
+        ``hours``; ordered by week, then officer.
+    """
+    if service_minutes < 0:
+        raise InputError(f"service_minutes must be >= 0, got {service_minutes!r}")
+    when = pd.to_datetime(visits["visited_at"])
+    v = pd.DataFrame(
+        {
+            "officer_id": visits["officer_id"].astype("int64").to_numpy(),
+            "day": when.dt.normalize().to_numpy(),
+            "t": when.to_numpy(),
+        }
+    )
+    cols = ["officer_id", "week", "week_start", "evenings", "visits", "hours"]
+    if v.empty:
+        out = pd.DataFrame({c: [] for c in cols})
+        return out if officers is None else out.assign(name=[])
+    ev = v.groupby(["officer_id", "day"]).agg(
+        first=("t", "min"), last=("t", "max"), n=("t", "size")
+    )
+    ev = ev.reset_index()
+    span = (ev["last"] - ev["first"]).dt.total_seconds() / 3600.0
+    ev["hours"] = span + service_minutes / 60.0
+    ev["week_start"] = ev["day"] - pd.to_timedelta(ev["day"].dt.day_of_week, unit="D")
+    weekly = ev.groupby(["officer_id", "week_start"], as_index=False).agg(
+        evenings=("day", "size"), visits=("n", "sum"), hours=("hours", "sum")
+    )
+    iso = weekly["week_start"].dt.isocalendar()
+    weekly["week"] = iso["year"].astype(str) + "-W" + iso["week"].astype(str).str.zfill(2)
+    weekly = weekly[cols].sort_values(["week_start", "officer_id"], kind="stable")
+    if officers is not None:
+        names = officers.set_index("id")["name"]
+        weekly.insert(1, "name", weekly["officer_id"].map(names))
+    return weekly.reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------------------------
+# follow-up surveys (回访)
+
+
+def survey_summary(
+    surveys: pd.DataFrame,
+    households: pd.DataFrame,
+    *,
+    beats: pd.DataFrame,
+    by: str = "beat",
+    stations: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Follow-up survey results per beat, station or overall.
+
+    Parameters
+    ----------
+    surveys : DataFrame
+        ``household_id``, ``method``, ``familiarity``, ``satisfied``.
+    households : DataFrame
+        ``id`` and ``beat_id``.
+    beats : DataFrame
+        ``id``, ``name``, ``station_id``.
+    by : {"beat", "station", "all"}
+        Level.
+    stations : DataFrame, optional
+        Station names for ``by="station"``.
+
+    Returns
+    -------
+    DataFrame
+        Per unit: ``surveyed``, ``on_site``, ``phone``, counts and shares (0–1) of
+        ``knows_officer``, ``has_card``, ``never_met`` (``*_share``), ``satisfied_share``
+        (of answers given). Units without surveys are kept with zeros; lowest familiarity
+        first.
+    """
+    allowed = ("beat", "station", "all")
+    if by not in allowed:
+        raise InputError(f"by must be one of {allowed}, got {by!r}")
+    beat_of = households.set_index("id")["beat_id"]
+    s = pd.DataFrame(
+        {
+            "beat_id": surveys["household_id"].map(beat_of).astype("Int64").to_numpy(),
+            "method": surveys["method"].astype(object).to_numpy(),
+            "familiarity": surveys["familiarity"].astype(object).to_numpy(),
+            "satisfied": surveys["satisfied"].astype("boolean").to_numpy(),
+        }
+    )
+    bt = beats[["id", "name", "station_id"]]
+    if by == "station":
+        s["key"] = s["beat_id"].map(bt.set_index("id")["station_id"]).astype("Int64")
+        units = pd.DataFrame({"station_id": sorted(bt["station_id"].dropna().unique())})
+        if stations is not None:
+            units["name"] = units["station_id"].map(stations.set_index("id")["name"])
+        ukey = "station_id"
+    elif by == "beat":
+        s["key"] = s["beat_id"]
+        units = bt.rename(columns={"id": "beat_id"}).reset_index(drop=True)
+        ukey = "beat_id"
+    else:
+        s["key"] = 0
+        units = pd.DataFrame({"all": [0]})
+        ukey = "all"
+    counts = pd.DataFrame(index=pd.Index(units[ukey].to_numpy()))
+    grp = s.groupby("key")
+    counts["surveyed"] = grp.size()
+    for col, codes in (("method", SURVEY_METHODS), ("familiarity", FAMILIARITY)):
+        tab = pd.crosstab(s["key"], s[col]).reindex(columns=list(codes), fill_value=0)
+        for code in codes:
+            counts[code] = tab[code]
+    sat = s.dropna(subset=["satisfied"])
+    counts["answered"] = sat.groupby("key").size()
+    counts["satisfied"] = sat.groupby("key")["satisfied"].sum()
+    counts = counts.fillna(0).astype(int)
+    out = units.merge(counts, left_on=ukey, right_index=True, how="left")
+    num = out["surveyed"].to_numpy(float)
+    for code in FAMILIARITY:
+        out[f"{code}_share"] = _share(out[code].to_numpy(float), num)
+    out["satisfied_share"] = _share(
+        out["satisfied"].to_numpy(float), out["answered"].to_numpy(float)
+    )
+    if by == "all":
+        out = out.drop(columns="all")
+    out = out.sort_values(["knows_officer_share", "surveyed"], ascending=[True, False])
+    return out.reset_index(drop=True)
+
+
+def _share(num: np.ndarray, den: np.ndarray) -> np.ndarray:
+    return np.divide(num, den, out=np.full(len(num), np.nan), where=den > 0)
+
+
+# --------------------------------------------------------------------------------------------
+# what the map draws: points or hexagons, heat weights, beat polygons
+
+#: above this many households in view the map draws H3 hexagons instead of points
+MAX_POINTS = 5000
+#: H3 resolutions the map may use (7: ~5 km², 10: ~0.015 km²)
+HEX_RESOLUTIONS = (7, 8, 9, 10)
+VIEW_MODES = ("points", "hexes")
+
+
+def choose_view(n_households: int, *, max_points: int = MAX_POINTS) -> str:
+    """``"points"`` when the view holds at most ``max_points`` households, else ``"hexes"``.
+
+    Examples
+    --------
+    >>> choose_view(900), choose_view(330_000)
+    ('points', 'hexes')
+    """
+    return "points" if n_households <= max_points else "hexes"
+
+
+def hex_resolution(bounds: tuple[float, float, float, float], *, max_cells: int = 2500) -> int:
+    """The finest H3 resolution that covers ``bounds`` with at most ``max_cells`` hexagons.
+
+    Parameters
+    ----------
+    bounds : tuple of float
+        ``(west, south, east, north)`` in degrees.
+    max_cells : int
+        Upper bound on the hexagons a full view would need.
+
+    Returns
+    -------
+    int
+        One of :data:`HEX_RESOLUTIONS`.
+
+    Examples
+    --------
+    >>> hex_resolution((120.6, 31.5, 120.9, 31.8))  # a county town, ~900 km²
+    8
+    """
+    west, south, east, north = bounds
+    lat = np.radians((south + north) / 2)
+    km2 = abs(east - west) * 111.32 * np.cos(lat) * abs(north - south) * 110.57
+    for res in sorted(HEX_RESOLUTIONS, reverse=True):
+        if km2 / h3.average_hexagon_area(res, unit="km^2") <= max_cells:
+            return res
+    return min(HEX_RESOLUTIONS)
+
+
+def h3_cells(lon: np.ndarray, lat: np.ndarray, resolution: int) -> np.ndarray:
+    """H3 cell (as a 64-bit integer) of each point.
+
+    Points are de-duplicated on their coordinates first (households of one building share
+    one), so a city of 330,000 households costs one H3 call per building.
+
+    Parameters
+    ----------
+    lon, lat : array of float
+        Degrees, WGS-84.
+    resolution : int
+        H3 resolution, 0–15.
+
+    Returns
+    -------
+    numpy.ndarray of uint64
+    """
+    if not 0 <= resolution <= 15:
+        raise InputError(f"resolution must be within 0..15, got {resolution!r}")
+    lat = np.asarray(lat, float)
+    lon = np.asarray(lon, float)
+    if len(lat) == 0:
+        return np.array([], dtype=np.uint64)
+    # one key per coordinate pair at 1e-7 degree (~1 cm), hashed rather than sorted
+    key = np.round((lat + 90.0) * 1e7).astype(np.int64) * 3_600_000_001 + np.round(
+        (lon + 180.0) * 1e7
+    ).astype(np.int64)
+    inverse, uniq = pd.factorize(key)
+    first = np.full(len(uniq), -1, dtype=np.int64)
+    first[inverse[::-1]] = np.arange(len(key) - 1, -1, -1)
+    to_cell = h3_np.latlng_to_cell
+    cells = np.fromiter(
+        (
+            to_cell(a, b, resolution)
+            for a, b in zip(lat[first].tolist(), lon[first].tolist(), strict=True)
+        ),
+        dtype=np.uint64,
+        count=len(uniq),
+    )
+    return cells[inverse]
+
+
+def hex_summary(
+    points: pd.DataFrame,
+    *,
+    resolution: int,
+    cameras: pd.DataFrame | None = None,
+    cells: np.ndarray | None = None,
+) -> pd.DataFrame:
+    """Households per H3 hexagon with their status counts and coverage.
+
+    Parameters
+    ----------
+    points : DataFrame
+        From :func:`household_points` (``lon``, ``lat``, ``status``).
+    resolution : int
+        H3 resolution (see :func:`hex_resolution`).
+    cameras : DataFrame, optional
+        ``lon``/``lat`` or a point ``geometry``; counted per hexagon as ``cameras``.
+    cells : array of uint64, optional
+        The points' cells at ``resolution`` when already known (:func:`h3_cells`).
+
+    Returns
+    -------
+    DataFrame
+        One row per hexagon that holds a household: ``cell`` (H3 string), ``lat``, ``lon``
+        (centre), ``households``, one column per status, ``coverage`` (0–1) and ``cameras``.
+    """
+    if cells is None:
+        cells = h3_cells(points["lon"].to_numpy(), points["lat"].to_numpy(), resolution)
+    status = pd.Categorical(points["status"].astype(object), categories=list(STATUSES))
+    codes = status.codes
+    uniq, inv = np.unique(cells, return_inverse=True)
+    counts = np.zeros((len(uniq), len(STATUSES)), dtype=np.int64)
+    ok = codes >= 0
+    np.add.at(counts, (inv[ok], codes[ok]), 1)
+    out = pd.DataFrame(counts, columns=list(STATUSES))
+    out.insert(0, "households", np.bincount(inv, minlength=len(uniq)))
+    out.insert(0, "cell", [h3.int_to_str(int(c)) for c in uniq])
+    centres = np.array([h3.cell_to_latlng(c) for c in out["cell"]]).reshape(-1, 2)
+    out.insert(1, "lat", centres[:, 0])
+    out.insert(2, "lon", centres[:, 1])
+    out["coverage"] = out["visited"] / out["households"]
+    out["cameras"] = 0
+    if cameras is not None and len(cameras):
+        clon, clat = _lonlat(cameras)
+        ccells = h3_cells(clon, clat, resolution)
+        cu, cn = np.unique(ccells, return_counts=True)
+        pos = np.searchsorted(uniq, cu)
+        hit = (pos < len(uniq)) & (uniq[np.minimum(pos, len(uniq) - 1)] == cu)
+        cams = np.zeros(len(uniq), dtype=np.int64)
+        cams[pos[hit]] = cn[hit]
+        out["cameras"] = cams
+    return out
+
+
+def hex_boundaries(cells: Sequence[str], *, decimals: int = 5) -> list[list[list[float]]]:
+    """Closed ``[lon, lat]`` rings of H3 cells, rounded, for GeoJSON."""
+    rings = []
+    for c in cells:
+        ring = [[round(lng, decimals), round(lat, decimals)] for lat, lng in h3.cell_to_boundary(c)]
+        rings.append([*ring, ring[0]])
+    return rings
+
+
+def _lonlat(df: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    if "lon" in df.columns and "lat" in df.columns:
+        return df["lon"].to_numpy(float), df["lat"].to_numpy(float)
+    xy = shapely.get_coordinates(np.asarray(df.geometry.values))
+    return xy[:, 0], xy[:, 1]
+
+
+def household_points(
+    households: gpd.GeoDataFrame, status: pd.DataFrame, *, decimals: int = 6
+) -> pd.DataFrame:
+    """Households as plain rows for the map: place, status and nothing personal.
+
+    Parameters
+    ----------
+    households : GeoDataFrame
+        ``id``, ``address``, ``beat_id``, ``rental`` and point geometry (WGS-84).
+    status : DataFrame
+        From :func:`household_status` on the same households (same row order).
+    decimals : int
+        Coordinates are rounded to this many decimals (6 ≈ 0.1 m).
+
+    Returns
+    -------
+    DataFrame
+        ``id``, ``beat_id``, ``address``, ``rental``, ``status``, ``last_attempt_at``,
+        ``visited_at``, ``attempts``, ``lon``, ``lat``. Names and phone numbers never appear.
+    """
+    lon, lat = _lonlat(households)
+    st_ = status.set_index("id")
+    ids = households["id"].to_numpy()
+    out = pd.DataFrame(
+        {
+            "id": ids,
+            "beat_id": households["beat_id"].astype("Int64").to_numpy(),
+            "address": households["address"].astype(object).fillna("").to_numpy(),
+            "rental": households["rental"].fillna(False).astype(bool).to_numpy()
+            if "rental" in households.columns
+            else False,
+            "status": st_["status"].reindex(ids).fillna("unvisited").to_numpy(),
+            "last_attempt_at": st_["last_attempt_at"].reindex(ids).to_numpy(),
+            "visited_at": st_["visited_at"].reindex(ids).to_numpy(),
+            "attempts": st_["attempts"].reindex(ids).fillna(0).astype(int).to_numpy(),
+            "lon": np.round(lon, decimals),
+            "lat": np.round(lat, decimals),
+        }
+    )
+    return out
+
+
+def heat_points(
+    lon: np.ndarray,
+    lat: np.ndarray,
+    *,
+    weights: np.ndarray | None = None,
+    resolution: int | None = None,
+    cells: np.ndarray | None = None,
+    decimals: int = 5,
+) -> pd.DataFrame:
+    """Points for a heat map, aggregated to H3 cell centres when ``resolution`` is given.
+
+    Parameters
+    ----------
+    lon, lat : array of float
+        Degrees.
+    weights : array of float, optional
+        Weight per point (default 1).
+    resolution : int, optional
+        Sum the weights per H3 cell of this resolution (keeps the page small at city scale).
+    cells : array of uint64, optional
+        The points' H3 cells at ``resolution`` when already known (:func:`h3_cells`).
+    decimals : int
+        Rounding of the coordinates.
+
+    Returns
+    -------
+    DataFrame
+        ``lat``, ``lon``, ``weight``; the weights are scaled so the largest is 1.
+    """
+    lon = np.asarray(lon, float)
+    lat = np.asarray(lat, float)
+    w = np.ones(len(lon)) if weights is None else np.asarray(weights, float)
+    if resolution is not None and len(lon):
+        if cells is None:
+            cells = h3_cells(lon, lat, resolution)
+        uniq, inv = np.unique(cells, return_inverse=True)
+        w = np.bincount(inv.ravel(), weights=w, minlength=len(uniq))
+        centres = np.array([h3_np.cell_to_latlng(int(c)) for c in uniq]).reshape(-1, 2)
+        lat, lon = centres[:, 0], centres[:, 1]
+    top = w.max() if len(w) else 0.0
+    out = pd.DataFrame(
+        {"lat": np.round(lat, decimals), "lon": np.round(lon, decimals), "weight": w}
+    )
+    if top > 0:
+        out["weight"] = np.round(out["weight"] / top, 4)
+    return out[out["weight"] > 0].reset_index(drop=True)
+
+
+def hour_mask(times: pd.Series, hours: tuple[int, int]) -> np.ndarray:
+    """Rows whose hour of day lies in ``hours`` (inclusive; ``(20, 2)`` wraps past midnight).
+
+    Examples
+    --------
+    >>> t = pd.Series(pd.to_datetime(["2026-04-01 12:00", "2026-04-01 23:10"]))
+    >>> hour_mask(t, (20, 2)).tolist()
+    [False, True]
+    """
+    lo, hi = (int(h) for h in hours)
+    if not (0 <= lo <= 23 and 0 <= hi <= 23):
+        raise InputError(f"hours must be within 0..23, got {hours!r}")
+    hour = pd.to_datetime(times).dt.hour.to_numpy()
+    if lo <= hi:
+        return (hour >= lo) & (hour <= hi)
+    return (hour >= lo) | (hour <= hi)
+
+
+def incidents_by_hour(incidents: pd.DataFrame) -> pd.DataFrame:
+    """Incidents per hour of day (0–23) and category.
+
+    Returns
+    -------
+    DataFrame
+        Index ``hour`` 0..23; one column per category of :data:`geo.model.INCIDENT_CATEGORIES`.
+    """
+    hour = pd.to_datetime(incidents["occurred_at"]).dt.hour
+    tab = pd.crosstab(hour, incidents["category"].astype(object))
+    tab = tab.reindex(index=range(24), columns=list(INCIDENT_CATEGORIES), fill_value=0)
+    tab = tab.fillna(0).astype(int)
+    tab.index.name = "hour"
+    tab.columns.name = None
+    return tab
+
+
+def beat_map_frame(
+    beats: gpd.GeoDataFrame,
+    by_beat: pd.DataFrame,
+    *,
+    tolerance: float = 2.0,
+    decimals: int = 6,
+) -> gpd.GeoDataFrame:
+    """Beat polygons with their coverage, simplified for the map.
+
+    Parameters
+    ----------
+    beats : GeoDataFrame
+        ``id``, ``name``, ``station_id``, polygons in WGS-84.
+    by_beat : DataFrame
+        :func:`coverage_table` or :func:`progress_table` with ``by="beat"``.
+    tolerance : float
+        Simplification in metres (done in the local UTM zone).
+    decimals : int
+        Rounding of the coordinates (6 ≈ 0.1 m).
+
+    Returns
+    -------
+    GeoDataFrame
+        WGS-84, one row per beat: ``beat_id``, ``name``, ``station_id``, ``households``,
+        ``visited``, ``unvisited``, ``not_home``, ``coverage`` (NaN without households) and
+        ``projected_finish`` when given.
+    """
+    cols = ["beat_id", "households", "visited", "unvisited", "not_home", "coverage"]
+    cols += [c for c in ("projected_finish", "on_track") if c in by_beat.columns]
+    out = beats[["id", "name", "station_id", "geometry"]].rename(columns={"id": "beat_id"})
+    out = out.merge(by_beat[cols], on="beat_id", how="left")
+    out[["households", "visited", "unvisited", "not_home"]] = (
+        out[["households", "visited", "unvisited", "not_home"]].fillna(0).astype(int)
+    )
+    out.loc[out["households"] == 0, "coverage"] = np.nan
+    out = gpd.GeoDataFrame(out, geometry="geometry", crs=beats.crs)
+    return simplify_wgs84(out, tolerance=tolerance, decimals=decimals)
+
+
+def station_map_frame(
+    beats: gpd.GeoDataFrame,
+    stations: pd.DataFrame | None = None,
+    *,
+    tolerance: float = 5.0,
+    decimals: int = 6,
+) -> gpd.GeoDataFrame:
+    """Station areas (the union of their beats), simplified, in WGS-84.
+
+    Returns
+    -------
+    GeoDataFrame
+        ``station_id``, ``name`` (when ``stations`` is given), ``beats`` (count).
+    """
+    if beats.empty:
+        return gpd.GeoDataFrame({"station_id": [], "beats": []}, geometry=[], crs=beats.crs)
+    utm = beats.estimate_utm_crs()
+    b = beats[["station_id", "geometry"]].to_crs(utm)
+    # close hairline gaps between neighbouring beats before dissolving
+    b["geometry"] = b.geometry.buffer(0.5, join_style="mitre")
+    out = b.dissolve(by="station_id", as_index=False)
+    out["geometry"] = out.geometry.buffer(-0.5, join_style="mitre")
+    out["beats"] = beats.groupby("station_id").size().reindex(out["station_id"]).to_numpy()
+    if stations is not None:
+        out.insert(1, "name", out["station_id"].map(stations.set_index("id")["name"]))
+    out = out.to_crs(beats.crs)
+    return simplify_wgs84(out, tolerance=tolerance, decimals=decimals)
+
+
+def simplify_wgs84(
+    gdf: gpd.GeoDataFrame, *, tolerance: float = 2.0, decimals: int = 6
+) -> gpd.GeoDataFrame:
+    """Simplify geometries by ``tolerance`` metres (in UTM), return WGS-84 rounded coordinates."""
+    if gdf.empty:
+        return gdf.to_crs(WGS84) if gdf.crs is not None else gdf
+    utm = gdf.estimate_utm_crs()
+    geoms = gdf.geometry.to_crs(utm)
+    if tolerance > 0:
+        geoms = geoms.simplify(tolerance, preserve_topology=True)
+    geoms = geoms.to_crs(WGS84)
+    rounded = shapely.transform(geoms.to_numpy(), lambda xy: np.round(xy, decimals))
+    out = gdf.to_crs(WGS84)
+    out["geometry"] = gpd.GeoSeries(rounded, index=gdf.index, crs=WGS84)
+    return out
+
+
+def offices_frame(beats: pd.DataFrame, stations: gpd.GeoDataFrame | None = None) -> pd.DataFrame:
+    """Police offices (警务室) of the beats and the stations, as points.
+
+    Returns
+    -------
+    DataFrame
+        ``kind`` ("station" or "office"), ``name``, ``lon``, ``lat``.
+    """
+    rows = []
+    b = beats.dropna(subset=["office_lon", "office_lat"]) if "office_lon" in beats else beats[:0]
+    rows.append(
+        pd.DataFrame(
+            {
+                "kind": "office",
+                "name": b["name"].astype(object).to_numpy(),
+                "lon": b["office_lon"].to_numpy(float) if len(b) else [],
+                "lat": b["office_lat"].to_numpy(float) if len(b) else [],
+            }
+        )
+    )
+    if stations is not None and len(stations):
+        s = stations[~stations.geometry.is_empty & stations.geometry.notna()]
+        lon, lat = _lonlat(s)
+        rows.append(
+            pd.DataFrame(
+                {
+                    "kind": "station",
+                    "name": s["name"].astype(object).to_numpy(),
+                    "lon": lon,
+                    "lat": lat,
+                }
+            )
+        )
+    out = pd.concat(rows, ignore_index=True)
+    out[["lon", "lat"]] = out[["lon", "lat"]].astype(float).round(6)
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# one beat in detail
+
+
+@dataclass
+class BeatDetail:
+    """What the page shows for one beat.
+
+    Attributes
+    ----------
+    beat_id : int
+    name : str
+    households : DataFrame
+        The beat's households (no personal fields), the not-yet-visited first.
+    officers : DataFrame
+        :func:`progress_table` rows (by officer) of the beat's community officers.
+    trend : DataFrame
+        :func:`coverage_trend` of the beat.
+    summary : dict
+        ``households``, ``visited``, ``coverage``.
+    """
+
+    beat_id: int
+    name: str
+    households: pd.DataFrame
+    officers: pd.DataFrame
+    trend: pd.DataFrame
+    summary: dict
+
+
+def beat_detail(
+    beat_id: int,
+    *,
+    beats: pd.DataFrame,
+    points: pd.DataFrame,
+    status: pd.DataFrame,
+    by_officer: pd.DataFrame | None = None,
+    start: pd.Timestamp | str | None = None,
+    end: pd.Timestamp | str | None = None,
+) -> BeatDetail:
+    """Households, officer figures and coverage trend of one beat.
+
+    Parameters
+    ----------
+    beat_id : int
+        The beat.
+    beats : DataFrame
+        ``id``, ``name``.
+    points : DataFrame
+        :func:`household_points` of the households in scope.
+    status : DataFrame
+        :func:`household_status` of the same households.
+    by_officer : DataFrame, optional
+        :func:`progress_table` by officer.
+    start, end : timestamp, optional
+        Days of the trend.
+
+    Raises
+    ------
+    NotFoundError
+        When no beat has this id.
+    """
+    match = beats.loc[beats["id"] == beat_id, "name"]
+    if match.empty:
+        raise NotFoundError(f"no beat with id {beat_id}; known ids: {sorted(beats['id'])[:20]}")
+    order = {s: i for i, s in enumerate(("unvisited", "not_home", "refused", "moved_away"))}
+    hh = points[points["beat_id"] == beat_id]
+    hh = hh.assign(_o=hh["status"].map(order).fillna(9)).sort_values(["_o", "address"])
+    hh = hh.drop(columns=["_o", "lon", "lat", "beat_id"]).reset_index(drop=True)
+    st_ = status[status["beat_id"] == beat_id]
+    offs = (
+        by_officer[by_officer["beat_id"] == beat_id].reset_index(drop=True)
+        if by_officer is not None
+        else pd.DataFrame()
+    )
+    n = len(st_)
+    visited = int((st_["status"] == "visited").sum())
+    return BeatDetail(
+        beat_id=int(beat_id),
+        name=str(match.iloc[0]),
+        households=hh,
+        officers=offs,
+        trend=coverage_trend(st_, start=start, end=end),
+        summary={"households": n, "visited": visited, "coverage": visited / n if n else 0.0},
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# export
+
+
+def to_csv_bytes(df: pd.DataFrame) -> bytes:
+    """A table as CSV in UTF-8 with a byte-order mark (Excel reads the Chinese right)."""
+    return _exportable(df).to_csv(index=False).encode("utf-8-sig")
+
+
+def to_xlsx_bytes(tables: Mapping[str, pd.DataFrame]) -> bytes:
+    """Tables as one Excel workbook, one sheet per table.
+
+    Parameters
+    ----------
+    tables : mapping of str to DataFrame
+        Sheet name -> table. Names are cut to Excel's 31 characters and stripped of
+        ``[]:*?/\\``; geometry columns are dropped.
+
+    Returns
+    -------
+    bytes
+        The ``.xlsx`` file.
+    """
+    buf = io.BytesIO()
+    used: set[str] = set()
+    with pd.ExcelWriter(buf, engine="openpyxl") as writer:
+        for name, df in tables.items():
+            sheet = re.sub(r"[\[\]:*?/\\]", "_", str(name))[:31] or "Sheet"
+            base, k = sheet, 1
+            while sheet in used:
+                k += 1
+                sheet = f"{base[: 31 - len(str(k)) - 1]}_{k}"
+            used.add(sheet)
+            _exportable(df).to_excel(writer, sheet_name=sheet, index=False)
+    return buf.getvalue()
+
+
+def _exportable(df: pd.DataFrame) -> pd.DataFrame:
+    out = df.drop(columns=[c for c in df.columns if c == "geometry"], errors="ignore")
+    out = pd.DataFrame(out).copy()
+    for col in out.columns:
+        s = out[col]
+        if isinstance(s.dtype, pd.DatetimeTZDtype):
+            out[col] = s.dt.tz_localize(None)
+        elif s.dtype == float:
+            out[col] = s.replace([np.inf, -np.inf], np.nan)
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# everything the Coverage page shows, in one call
+
+#: incident heat maps are aggregated to H3 cells above this many incidents
+MAX_HEAT_POINTS = 3000
+
+
+@dataclass
+class CoverageView:
+    """Every table and map input of the Coverage page for one set of filters.
+
+    Attributes
+    ----------
+    filters : Filters
+    as_of, target_date : Timestamp
+        Day the figures are taken at, and the target's due day.
+    totals : dict
+        The whole view: ``households``, ``visited``, ``not_home``, ``unvisited``,
+        ``coverage``, ``pace``, ``required_pace``, ``projected_finish``, ``on_track``.
+    progress : dict of str to DataFrame
+        :func:`progress_table` by ``"station"``, ``"beat"`` and ``"officer"``.
+    mode : {"points", "hexes"}
+        What the map draws for households (:func:`choose_view`).
+    map_points : DataFrame
+        Households drawn as points: all in view in points mode, else those of the selected
+        beat (possibly empty).
+    hexes : DataFrame or None
+        :func:`hex_summary` in hexes mode.
+    resolution : int or None
+        H3 resolution of the hexagons and of the aggregated heat maps.
+    beats_map, stations_map : GeoDataFrame
+        :func:`beat_map_frame` and :func:`station_map_frame`.
+    offices : DataFrame
+        :func:`offices_frame`.
+    cameras : DataFrame
+        Filtered cameras with ``lon``/``lat`` (drawn in points mode).
+    heat_unvisited, heat_incidents : DataFrame
+        :func:`heat_points` of households not yet visited (weight 1, "not home" 0.5) and of
+        the incidents of the chosen categories and hours.
+    incidents_by_hour : DataFrame
+        :func:`incidents_by_hour` of the filtered incidents (all hours).
+    evenings : DataFrame
+        :func:`visits_per_evening`.
+    hours : DataFrame
+        :func:`officer_hours`.
+    surveys : DataFrame
+        :func:`survey_summary` by beat; ``surveys_total`` overall.
+    effect : geo.effect.EffectResult
+        Camera installs and incidents before/after.
+    detail : BeatDetail or None
+        The selected beat.
+    bounds : tuple of float
+        ``(west, south, east, north)`` of the beats in view.
+    """
+
+    filters: Filters
+    as_of: pd.Timestamp
+    target_date: pd.Timestamp
+    totals: dict
+    progress: dict[str, pd.DataFrame]
+    mode: str
+    map_points: pd.DataFrame
+    hexes: pd.DataFrame | None
+    resolution: int | None
+    beats_map: gpd.GeoDataFrame
+    stations_map: gpd.GeoDataFrame
+    offices: pd.DataFrame
+    cameras: pd.DataFrame
+    heat_unvisited: pd.DataFrame
+    heat_incidents: pd.DataFrame
+    incidents_by_hour: pd.DataFrame
+    evenings: pd.DataFrame
+    hours: pd.DataFrame
+    surveys: pd.DataFrame
+    surveys_total: pd.DataFrame
+    effect: object
+    detail: BeatDetail | None
+    bounds: tuple[float, float, float, float]
+
+    def export_tables(self, lang: str = "zh") -> dict[str, pd.DataFrame]:
+        """The view's tables with labelled columns, for XLSX/CSV export (nothing personal)."""
+        names = {
+            "station": ("派出所进度", "stations"),
+            "beat": ("警务区进度", "beats"),
+            "officer": ("民警进度", "officers"),
+        }
+        out = {
+            (names[k][1] if lang == "en" else names[k][0]): labelled(v, lang)
+            for k, v in self.progress.items()
+        }
+        extra = {
+            ("每晚走访", "visits per evening"): self.evenings.reset_index(),
+            ("民警在社区时长", "officer hours"): self.hours,
+            ("回访结果", "surveys"): self.surveys,
+            ("安装前后警情", "installs and incidents"): self.effect.by_beat,
+        }
+        for (zh, en), df in extra.items():
+            out[en if lang == "en" else zh] = labelled(df, lang)
+        return out
+
+
+#: column -> (Chinese, English) for tables shown and exported
+COLUMN_LABELS = {
+    "station_id": ("派出所编号", "station id"),
+    "beat_id": ("警务区编号", "beat id"),
+    "officer_id": ("民警编号", "officer id"),
+    "name": ("名称", "name"),
+    "households": ("户数", "households"),
+    "visited": ("已走访", "visited"),
+    "not_home": ("不在家", "not home"),
+    "refused": ("拒绝", "refused"),
+    "moved_away": ("已搬离", "moved away"),
+    "unvisited": ("未走访", "not yet visited"),
+    "coverage": ("覆盖率", "coverage"),
+    "visited_by_officer": ("本人走访", "visited by the officer"),
+    "recent": ("近期新增", "recent"),
+    "pace": ("日均进度(户/天)", "pace (households/day)"),
+    "own_pace": ("本人日均(户/天)", "own pace (households/day)"),
+    "target_households": ("目标户数", "target households"),
+    "remaining": ("距目标", "to target"),
+    "required_pace": ("所需日均(户/天)", "required pace (households/day)"),
+    "projected_finish": ("预计完成日期", "projected finish"),
+    "late_days": ("延误天数", "days late"),
+    "on_track": ("按期", "on track"),
+    "date": ("日期", "date"),
+    "total": ("合计", "total"),
+    "week": ("周", "week"),
+    "week_start": ("周一", "week start"),
+    "evenings": ("晚数", "evenings"),
+    "visits": ("走访次数", "visits"),
+    "hours": ("小时", "hours"),
+    "surveyed": ("回访数", "surveyed"),
+    "on_site": ("现场", "on site"),
+    "phone": ("电话", "phone"),
+    "knows_officer": ("认识民警", "knows the officer"),
+    "has_card": ("有联系卡", "has the contact card"),
+    "never_met": ("从未见过", "never met"),
+    "knows_officer_share": ("认识民警占比", "knows the officer (share)"),
+    "has_card_share": ("有联系卡占比", "has the card (share)"),
+    "never_met_share": ("从未见过占比", "never met (share)"),
+    "answered": ("作答数", "answered"),
+    "satisfied": ("满意数", "satisfied"),
+    "satisfied_share": ("满意率", "satisfied (share)"),
+    "installs": ("安装数", "installs"),
+    "group": ("组别", "group"),
+    "event": ("首次安装", "first install"),
+    "before": ("安装前警情", "incidents before"),
+    "after": ("安装后警情", "incidents after"),
+    "rate_before": ("前(每千户每月)", "before (per 1,000 hh/month)"),
+    "rate_after": ("后(每千户每月)", "after (per 1,000 hh/month)"),
+    "matches": ("对照警务区", "comparison beats"),
+    "match_before": ("对照前", "comparison before"),
+    "match_after": ("对照后", "comparison after"),
+    "did": ("差中差", "difference in differences"),
+    "address": ("地址", "address"),
+    "status": ("状态", "status"),
+    "last_attempt_at": ("上次走访", "last attempt"),
+    "visited_at": ("走访时间", "visited at"),
+    "attempts": ("走访次数", "attempts"),
+    "rental": ("出租房", "rental"),
+    "cumulative": ("累计已走访", "visited so far"),
+}
+
+
+def labelled(df: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
+    """A copy of ``df`` with columns renamed by :data:`COLUMN_LABELS` in ``lang``."""
+    pick = 1 if lang == "en" else 0
+    return df.rename(columns={c: v[pick] for c, v in COLUMN_LABELS.items() if c in df.columns})
+
+
+def overall_progress(
+    status: pd.DataFrame,
+    *,
+    target_date: pd.Timestamp | str,
+    target: float = 1.0,
+    as_of: pd.Timestamp | str | None = None,
+    window_days: int = 14,
+) -> dict:
+    """:func:`progress_table` of all households in ``status`` taken together, as a dict.
+
+    Returns
+    -------
+    dict
+        ``households``, ``visited``, ``not_home``, ``refused``, ``moved_away``,
+        ``unvisited``, ``coverage``, ``recent``, ``pace``, ``remaining``, ``required_pace``,
+        ``projected_finish``, ``late_days``, ``on_track``.
+    """
+    one = pd.DataFrame({"id": [0], "name": [""], "station_id": [0]})
+    st_ = status.assign(beat_id=pd.array(np.zeros(len(status), dtype=np.int64), dtype="Int64"))
+    row = progress_table(
+        st_,
+        by="station",
+        beats=one,
+        target_date=target_date,
+        target=target,
+        as_of=as_of,
+        window_days=window_days,
+    ).iloc[0]
+    keys = (*STATUSES, "households", "coverage", "recent", "pace", "remaining")
+    out = {k: row[k].item() if hasattr(row[k], "item") else row[k] for k in keys}
+    out.update(
+        required_pace=float(row["required_pace"]),
+        projected_finish=row["projected_finish"],
+        late_days=float(row["late_days"]),
+        on_track=bool(row["on_track"]),
+    )
+    return out
+
+
+def coverage_view(
+    frames: Mapping[str, pd.DataFrame],
+    filters: Filters,
+    *,
+    target_date: pd.Timestamp | str,
+    target: float = 1.0,
+    as_of: pd.Timestamp | str | None = None,
+    window_days: int = 14,
+    selected_beat: int | None = None,
+    max_points: int = MAX_POINTS,
+    incident_categories: tuple[str, ...] | None = None,
+    incident_hours: tuple[int, int] | None = None,
+    effect_window_days: int = 60,
+    effect_min_installs: int = 3,
+) -> CoverageView:
+    """Compute everything the Coverage page shows.
+
+    Parameters
+    ----------
+    frames : mapping of str to DataFrame
+        All eight tables (see :data:`geo.model.TABLE_ORDER`); ``cameras`` and ``incidents``
+        with ``beat_id`` (:func:`with_beat`), households with point geometry.
+    filters : Filters
+        The sidebar's filters. The campaign window applies to visits, surveys and incidents
+        (the before/after comparison reads the whole incident history).
+    target_date : timestamp
+        Day the campaign target is due.
+    target : float
+        Share of households to visit by then.
+    as_of : timestamp, optional
+        Day the figures are taken at; default the window's end or the last visit, whichever
+        is earlier.
+    window_days : int
+        Days of the recent pace.
+    selected_beat : int, optional
+        Beat whose households, officers and trend are detailed (and drawn as points).
+    max_points : int
+        Above this many households in view, households are drawn as H3 hexagons.
+    incident_categories : tuple of str, optional
+        Categories of the incident heat map (default all).
+    incident_hours : tuple of int, optional
+        ``(first, last)`` hour of day of the incident heat map, e.g. ``(20, 2)``.
+    effect_window_days, effect_min_installs : int
+        See :func:`geo.effect.install_effect`.
+
+    Returns
+    -------
+    CoverageView
+    """
+    from geo.effect import install_effect
+
+    f = apply_filters(frames, filters)
+    undated = apply_filters(frames, filters, dated=())
+    hh, visits, beats = f["households"], f["visits"], f["beats"]
+    if as_of is None:
+        last = pd.to_datetime(visits["visited_at"]).max()
+        as_of = last if filters.end is None or pd.isna(last) else min(last, filters.end)
+        if pd.isna(as_of):
+            as_of = filters.end if filters.end is not None else pd.Timestamp.now()
+    as_of = pd.Timestamp(as_of).normalize()
+    status = household_status(hh, visits, end=as_of)
+    common = {"beats": beats, "stations": f["stations"], "officers": f["officers"]}
+    progress = {
+        by: progress_table(
+            status,
+            by=by,
+            target=target,
+            target_date=target_date,
+            as_of=as_of,
+            window_days=window_days,
+            **common,
+        )
+        for by in LEVELS
+    }
+    points = household_points(hh, status)
+    mode = choose_view(len(points), max_points=max_points)
+    if len(beats):
+        bounds = tuple(float(v) for v in beats.total_bounds)
+    elif len(points):
+        bounds = (
+            float(points["lon"].min()),
+            float(points["lat"].min()),
+            float(points["lon"].max()),
+            float(points["lat"].max()),
+        )
+    else:
+        bounds = (0.0, 0.0, 0.0, 0.0)
+    cams = f["cameras"]
+    clon, clat = _lonlat(cams)
+    cams = pd.DataFrame(
+        {
+            "kind": cams["kind"].astype(object).to_numpy(),
+            "status": cams["status"].astype(object).to_numpy(),
+            "installed_on": pd.to_datetime(cams["installed_on"]).to_numpy(),
+            "beat_id": cams["beat_id"].to_numpy() if "beat_id" in cams else pd.NA,
+            "lon": np.round(clon, 6),
+            "lat": np.round(clat, 6),
+        }
+    )
+    resolution = None
+    hexes = None
+    cells = None
+    if mode == "hexes":
+        resolution = hex_resolution(bounds)
+        cells = h3_cells(points["lon"].to_numpy(), points["lat"].to_numpy(), resolution)
+        hexes = hex_summary(points, resolution=resolution, cameras=cams, cells=cells)
+        map_points = (
+            points[points["beat_id"] == selected_beat] if selected_beat is not None else points[:0]
+        )
+    else:
+        map_points = points
+    todo = points["status"].isin(["unvisited", "not_home"]).to_numpy(bool)
+    heat_unvisited = heat_points(
+        points["lon"].to_numpy()[todo],
+        points["lat"].to_numpy()[todo],
+        weights=np.where(points["status"].to_numpy()[todo] == "not_home", 0.5, 1.0),
+        resolution=resolution,
+        cells=None if cells is None else cells[todo],
+    )
+    inc = f["incidents"]
+    by_hour = incidents_by_hour(inc)
+    if incident_categories:
+        inc = inc[inc["category"].astype(object).isin(incident_categories).to_numpy(bool)]
+    if incident_hours is not None:
+        inc = inc[hour_mask(inc["occurred_at"], incident_hours)]
+    ilon, ilat = _lonlat(inc)
+    heat_res = None
+    if len(inc) > MAX_HEAT_POINTS:
+        heat_res = resolution or hex_resolution(bounds, max_cells=MAX_HEAT_POINTS)
+    heat_incidents = heat_points(ilon, ilat, resolution=heat_res)
+    effect = install_effect(
+        beats=beats,
+        households=hh,
+        cameras=undated["cameras"],
+        incidents=undated["incidents"],
+        since=filters.start if filters.start is not None else as_of - pd.Timedelta(days=120),
+        until=as_of,
+        window_days=effect_window_days,
+        min_installs=effect_min_installs,
+    )
+    detail = None
+    if selected_beat is not None and (beats["id"] == selected_beat).any():
+        detail = beat_detail(
+            selected_beat,
+            beats=beats,
+            points=points,
+            status=status,
+            by_officer=progress["officer"],
+            start=filters.start,
+            end=as_of,
+        )
+    return CoverageView(
+        filters=filters,
+        as_of=as_of,
+        target_date=pd.Timestamp(target_date).normalize(),
+        totals=overall_progress(
+            status, target=target, target_date=target_date, as_of=as_of, window_days=window_days
+        ),
+        progress=progress,
+        mode=mode,
+        map_points=map_points,
+        hexes=hexes,
+        resolution=resolution,
+        beats_map=beat_map_frame(beats, progress["beat"]),
+        stations_map=station_map_frame(beats, f["stations"]),
+        offices=offices_frame(beats, f["stations"]),
+        cameras=cams,
+        heat_unvisited=heat_unvisited,
+        heat_incidents=heat_incidents,
+        incidents_by_hour=by_hour,
+        evenings=visits_per_evening(visits, start=filters.start, end=as_of),
+        hours=officer_hours(visits, officers=f["officers"]),
+        surveys=survey_summary(f["surveys"], hh, beats=beats),
+        surveys_total=survey_summary(f["surveys"], hh, beats=beats, by="all"),
+        effect=effect,
+        detail=detail,
+        bounds=bounds,
+    )

@@ -1,0 +1,251 @@
+"""The Coverage page in headless Chromium: beats and households are drawn, with no network.
+
+``streamlit run`` starts on a free port (tests/apprunner.py); Chromium (Debian's ``chromium``,
+driven by Playwright through ``executable_path``) aborts and records every request to any other
+host. The test waits for the Leaflet map inside the ``st_folium`` iframe, counts the beat
+polygons (one SVG path per beat, drawn with the choropleth's fill opacity) and the households
+(cluster icons plus single markers add up to every household in view), then clicks a beat and
+checks that the page selects it. Screenshots, and the app's log on failure, go to
+tests/artifacts/.
+
+Two apps: ``fixture`` — the demo city over the stand-in grid area (tests/_coverage_city.py),
+served by a small entry script that registers the Coverage page and the shared sidebar the way
+``streamlit_app.py`` should; ``alleys_estate`` — the real app on tests/data/alleys_estate.osm,
+once ``geo.network``, that file and the page's registration in ``streamlit_app.py`` exist.
+
+Without /usr/bin/chromium the tests are skipped, except under CI (``CI=true``) where they fail.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import tempfile
+import textwrap
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from tests.apprunner import HOST, run_app
+from tests.conftest import DATA
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = Path(__file__).parent / "artifacts"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+LOCAL_HOSTS = {HOST, "localhost"}
+MAP_TIMEOUT_MS = 180_000
+BEAT_FILL_OPACITY = "0.55"  # layers.beats.beats_layer default
+
+FIXTURE_ENTRY = """
+import sys
+sys.path.insert(0, {root!r})
+import streamlit as st
+import ui.cache
+
+
+@st.cache_resource
+def _fixture_workspace():
+    from geo.demo import write_demo
+    from geo.store import Store
+    from geo.workspace import Workspace
+    from tests._coverage_city import fixture_city
+
+    area, city = fixture_city()
+    settings = ui.cache.load_settings()
+    store = Store(settings.database_url)
+    if store.is_empty():
+        write_demo(store, city, source="grid")
+    return Workspace(settings, store, area, [])
+
+
+ui.cache.get_workspace = _fixture_workspace
+ui.cache.get_area = lambda: _fixture_workspace().area
+
+from ui.i18n import LANG_KEY, t
+from ui.sidebar import render_filters
+
+st.set_page_config(page_title="BeatMap", layout="wide")
+if LANG_KEY not in st.session_state:
+    st.session_state[LANG_KEY] = "zh"
+render_filters()
+pages = [
+    st.Page({area!r}, title=t("区域", "Area"), url_path="area"),
+    st.Page({coverage!r}, title=t("覆盖率", "Coverage"), url_path="coverage", default=True),
+]
+st.navigation(pages).run()
+"""
+
+
+def _in_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
+
+
+def _skip_or_fail(reason: str) -> None:
+    if _in_ci():
+        pytest.fail(f"{reason} (CI=true: the browser test must run; see .ci/run)")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="module")
+def playwright_api():
+    if not CHROMIUM.is_file():
+        _skip_or_fail(f"{CHROMIUM} not found: apt-get install -y chromium")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _skip_or_fail("the playwright Python package is not installed")
+    with sync_playwright() as p:
+        yield p
+
+
+def _fixture_app(tmp_path: Path) -> tuple[str, dict[str, str], int, int]:
+    """Entry script (beside a link to static/), env, beats and households of the fixture."""
+    from tests._coverage_city import fixture_city
+
+    folder = tmp_path / "app"
+    folder.mkdir()
+    _copy_static(folder / "static")
+    entry = folder / "coverage_entry.py"
+    entry.write_text(
+        textwrap.dedent(
+            FIXTURE_ENTRY.format(
+                root=str(ROOT),
+                area=str(ROOT / "ui" / "area.py"),
+                coverage=str(ROOT / "ui" / "coverage.py"),
+            )
+        ),
+        encoding="utf-8",
+    )
+    _, city = fixture_city()
+    env = {"BEATMAP_DATA_DIR": str(tmp_path / "data"), "BEATMAP_ONLINE": "no"}
+    return str(entry), env, len(city.frames["beats"]), len(city.frames["households"])
+
+
+def _copy_static(dest: Path) -> None:
+    """Copy the map assets next to the entry script (Streamlit serves no symlinked folder)."""
+    from layers.assets import STATIC_DIR, known_assets
+
+    for asset in known_assets():
+        if asset.file.is_file():
+            target = dest / asset.path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(asset.file, target)
+    images = STATIC_DIR / "node_modules" / "leaflet" / "dist" / "images"
+    if images.is_dir():
+        shutil.copytree(images, dest / "node_modules" / "leaflet" / "dist" / "images")
+
+
+def _real_app(tmp_path: Path) -> tuple[str, dict[str, str], None, None]:
+    pytest.importorskip("geo.network", reason="geo.network not available yet")
+    osm = DATA / "alleys_estate.osm"
+    if not osm.is_file():
+        pytest.skip(f"{osm} not found")
+    if "ui/coverage.py" not in (ROOT / "streamlit_app.py").read_text(encoding="utf-8"):
+        pytest.skip("streamlit_app.py does not register the Coverage page yet")
+    env = {
+        "BEATMAP_DATA_DIR": str(tmp_path / "data"),
+        "BEATMAP_OSM_FILE": str(osm),
+        "BEATMAP_ONLINE": "no",
+        "BEATMAP_TILES": "none",
+    }
+    return "streamlit_app.py", env, None, None
+
+
+@pytest.mark.parametrize("app_kind", ["fixture", "alleys_estate"])
+def test_coverage_page_draws_beats_and_households(app_kind, playwright_api, tmp_path):
+    script, env, n_beats, n_households = (
+        _fixture_app(tmp_path) if app_kind == "fixture" else _real_app(tmp_path)
+    )
+    env = {**env, "BEATMAP_LANGUAGE": "zh", "BEATMAP_TILES": "none"}
+    ARTIFACTS.mkdir(exist_ok=True)
+    shot = ARTIFACTS / f"coverage_{app_kind}.png"
+    with run_app(env, script=script, log_dir=tmp_path) as app:
+        outside: list[str] = []
+        console: list[str] = []
+        user_data = tempfile.mkdtemp(prefix="beatmap-chromium-")
+        context = playwright_api.chromium.launch_persistent_context(
+            user_data,
+            executable_path=str(CHROMIUM),
+            args=CHROMIUM_ARGS,
+            headless=True,
+            viewport={"width": 1500, "height": 1000},
+            locale="zh-CN",
+        )
+        try:
+
+            def guard(route) -> None:
+                url = route.request.url
+                if urlsplit(url).hostname in LOCAL_HOSTS or url.startswith(("data:", "blob:")):
+                    route.continue_()
+                else:
+                    outside.append(url)
+                    route.abort()
+
+            context.route("**/*", guard)
+            page = context.new_page()
+            page.on("console", lambda msg: console.append(f"{msg.type}: {msg.text}"))
+            try:
+                # the fixture entry opens on the Coverage page; the real app has it at /coverage
+                path = "/" if app_kind == "fixture" else "/coverage"
+                page.goto(app.url + path, wait_until="domcontentloaded")
+                frame = page.frame_locator('iframe[title="streamlit_folium.st_folium"]')
+                frame.locator(".leaflet-container").wait_for(timeout=MAP_TIMEOUT_MS)
+                beats = frame.locator(
+                    f'.leaflet-overlay-pane path[fill-opacity="{BEAT_FILL_OPACITY}"]'
+                )
+                beats.first.wait_for(timeout=60_000)
+                clusters = frame.locator(".beatmap-cluster")
+                clusters.first.wait_for(timeout=60_000)
+                page.wait_for_timeout(800)
+                n_beat_paths = beats.count()
+                cluster_total = sum(
+                    int(re.sub(r"\D", "", s) or 0) for s in clusters.all_inner_texts()
+                )
+                singles = frame.locator('.leaflet-overlay-pane path[fill-opacity="0.85"]').count()
+                page.screenshot(path=str(shot))
+
+                assert outside == [], f"requests to outside hosts: {outside}"
+                if n_beats is not None:
+                    assert n_beat_paths == n_beats, (n_beat_paths, n_beats)
+                    assert cluster_total + singles == n_households, (
+                        cluster_total,
+                        singles,
+                        n_households,
+                    )
+                else:
+                    assert n_beat_paths > 0 and cluster_total + singles > 0
+
+                # click a beat: the page selects it and shows it in the beat box
+                beats.nth(0).click(position={"x": 3, "y": 3}, force=True)
+                page.get_by_text(re.compile(r"本人走访")).first.wait_for(timeout=60_000)
+                page.screenshot(path=str(ARTIFACTS / f"coverage_{app_kind}_selected.png"))
+                assert outside == [], f"requests to outside hosts: {outside}"
+            except Exception:
+                page.screenshot(path=str(ARTIFACTS / f"coverage_{app_kind}_FAILED.png"))
+                (ARTIFACTS / f"coverage_{app_kind}_FAILED.log").write_text(
+                    "== app log ==\n"
+                    + app.log(200)
+                    + "\n== console ==\n"
+                    + "\n".join(console)
+                    + "\n== outside ==\n"
+                    + "\n".join(outside),
+                    encoding="utf-8",
+                )
+                raise
+        finally:
+            context.close()
+            shutil.rmtree(user_data, ignore_errors=True)
