@@ -184,6 +184,101 @@ def serve(
     raise SystemExit(subprocess.call(cmd, cwd=root, env=os.environ.copy()))
 
 
+# --- route: the officer's evening (issue "The officer's evening") -------------------------
+# Added by the routes engineer; everything of the route command lives in this block.
+
+
+def _route_area(store, settings: Settings):
+    """The OSM area the store's data lie on (settings' osm_file, else the recorded source)."""
+    from geo._errors import InputError
+    from geo.workspace import load_source
+
+    source = settings.osm_file or store.get_meta("area_source") or ""
+    if not source:
+        raise InputError(
+            "the database records no OSM area and no osm_file is set; pass BEATMAP_OSM_FILE "
+            "or build the city with `beatmap demo --osm FILE`"
+        )
+    return load_source(source, settings)
+
+
+@app.command("route")
+def route_cmd(
+    date: str = typer.Option(..., "--date", help="evening date, YYYY-MM-DD"),
+    out: Path = typer.Option(
+        ..., "--out", help="PDF file (one officer) or folder (a whole station with --station)"
+    ),
+    officer: int = typer.Option(None, "--officer", help="officer id (one sheet)"),
+    station: int = typer.Option(
+        None, "--station", help="station id: one sheet per community officer of the station"
+    ),
+    html_out: Path = typer.Option(None, "--html", help="also write a print-friendly HTML page"),
+    start: str = typer.Option("16:00", "--start", help="start of the evening window, HH:MM"),
+    end: str = typer.Option("20:00", "--end", help="end of the evening window, HH:MM"),
+    service: float = typer.Option(10.0, "--service", help="minutes per household"),
+    speed: float = typer.Option(4.5, "--speed", help="walking speed, km/h"),
+    seed: int = typer.Option(0, "--seed", help="search seed; same seed, same route"),
+    time_limit: float = typer.Option(1.0, "--time-limit", help="search seconds per route"),
+    db: str = DbOption,
+    lang: str = LangOption,
+) -> None:
+    """Plan tonight's walking route and print the officer's sheet (PDF, optional HTML)."""
+    from geo._errors import InputError, NotFoundError
+    from geo.evening import EveningSettings, plan_evening
+    from geo.sheet import write_sheet
+    from geo.store import Store, require_rows
+
+    if (officer is None) == (station is None):
+        raise InputError("give exactly one of --officer ID or --station ID")
+    settings = _settings(db, lang)
+    lang_ = settings.language
+    evening = EveningSettings(
+        start=start, end=end, service_min=service, speed_kmh=speed, seed=seed,
+        time_limit_s=time_limit,
+    )  # fmt: skip
+    store = Store(settings.database_url)
+    require_rows(store, "households")
+    tables = {n: store.read(n) for n in ("beats", "officers", "households", "visits")}
+    area = _route_area(store, settings)
+    allowed = settings.personal_data_allowed
+    if officer is not None:
+        plan = plan_evening(area, tables, officer=officer, date=date, settings=evening)
+        typer.echo(str(write_sheet(plan, area, out, lang=lang_, allowed_personal=allowed)))
+        if html_out is not None:
+            typer.echo(str(write_sheet(plan, area, html_out, lang=lang_, allowed_personal=allowed)))
+        typer.echo(plan.summary(lang_))
+        return
+    offs = tables["officers"]
+    if not (tables["beats"]["station_id"] == station).any():
+        known = ", ".join(str(int(i)) for i in sorted(tables["beats"]["station_id"].unique()))
+        raise NotFoundError(f"unknown station {station!r}; stations with beats: {known}")
+    mine = offs[
+        (offs["station_id"] == station)
+        & (offs["role"] == "community_officer")
+        & offs["beat_id"].notna()
+    ]
+    if mine.empty:
+        raise NotFoundError(f"station {station} has no community officer with a beat")
+    out.mkdir(parents=True, exist_ok=True)
+    failed = 0
+    for oid in mine["id"].astype(int):
+        try:
+            plan = plan_evening(area, tables, officer=oid, date=date, settings=evening)
+        except InputError as exc:
+            failed += 1
+            typer.secho(f"officer {oid}: {exc}", err=True, fg=typer.colors.YELLOW)
+            continue
+        stem = f"route_{date}_officer{oid}"
+        pdf = write_sheet(plan, area, out / f"{stem}.pdf", lang=lang_, allowed_personal=allowed)
+        write_sheet(plan, area, out / f"{stem}.html", lang=lang_, allowed_personal=allowed)
+        typer.echo(f"{pdf}  {plan.summary(lang_)}")
+    if failed == len(mine):
+        raise InputError(f"no route could be planned for station {station} on {date}")
+
+
+# --- end of route block ---------------------------------------------------------------------
+
+
 def main() -> None:
     """Entry point of the ``beatmap`` console script."""
     try:

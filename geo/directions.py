@@ -1,0 +1,402 @@
+"""Turn-by-turn walking directions in Chinese (or English) from routes on the walking network.
+
+Each leg of an evening route (office -> stop 1 -> ... -> office) is a list of pieces of network
+edges. The pieces are merged into *segments* of one street: consecutive edges with the same OSM
+name, or, for unnamed ways, the same kind of way (hutong alley, footpath, estate road, street)
+in the same estate. Every segment becomes one line::
+
+    从警务室出发，沿府学胡同向东走120米，至无名胡同左转
+    沿无名胡同（府学胡同以北）向北走120米，至北兵马司胡同右转
+    从府学小区大门进入小区
+    沿小区内部道路向南走60米，到达第3站：府学小区2号楼3单元
+
+* Lengths are rounded to 10 m (at least 10 m); pieces shorter than :data:`MIN_SEGMENT_M` are
+  folded into their neighbour so that a kink at a junction does not become a line of its own.
+* The walking direction of a segment is the compass direction from its start to its end (8
+  points: 北, 东北, ...), with grid north of the UTM projection taken as north.
+* The turn onto the next segment comes from the bearing at the end of one segment and at the
+  start of the next: within 30° 直行, up to 150° 左转/右转, beyond that 掉头.
+* Unnamed ways are named by kind and placed by the nearest named street within 300 m
+  ("无名胡同（府学胡同以北）").
+* Entering an estate: where the path passes from public ways onto the estate's own roads
+  (``access=private`` or inside the estate polygon), a line "从…大门进入小区" (through a
+  ``barrier=gate`` node of the path within 80 m, else "入口"); leaving says so too.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import shapely
+
+__all__ = ["MIN_SEGMENT_M", "Step", "directions", "leg_directions", "round_length"]
+
+#: pieces shorter than this (m) are folded into a neighbouring segment
+MIN_SEGMENT_M = 12.0
+#: unnamed-way kinds: highway values -> kind
+_ALLEY = {"living_street", "service", "alley", "pedestrian", "footway"}
+_FOOT = {"path", "steps", "track", "cycleway", "bridleway", "corridor"}
+_KIND_ZH = {"alley": "无名胡同", "foot": "小路", "estate": "小区内部道路", "street": "无名道路"}
+_KIND_EN = {
+    "alley": "the unnamed alley",
+    "foot": "the footpath",
+    "estate": "the estate road",
+    "street": "the unnamed street",
+}
+_DIR8_ZH = ["北", "东北", "东", "东南", "南", "西南", "西", "西北"]
+_DIR8_EN = ["north", "northeast", "east", "southeast", "south", "southwest", "west", "northwest"]
+_SIDE_ZH = {"北": "以北", "东": "以东", "南": "以南", "西": "以西"}
+_GATES = {"gate", "lift_gate", "entrance", "swing_gate", "turnstile", "sliding_gate"}
+_CONTEXT_M = 300.0
+_GATE_M = 80.0
+
+
+@dataclass(frozen=True)
+class Step:
+    """One line of directions.
+
+    Attributes
+    ----------
+    leg : int
+        Leg number (0 = from the office to stop 1).
+    kind : str
+        ``walk``, ``enter`` (estate), ``leave`` (estate) or ``arrive`` (same door, no walk).
+    text : str
+        The line, in the language asked for.
+    length_m : float
+        Rounded walking length of the line (0 for enter/leave).
+    """
+
+    leg: int
+    kind: str
+    text: str
+    length_m: float = 0.0
+
+
+def round_length(metres: float) -> int:
+    """Round a walking length to 10 m, at least 10 m."""
+    return int(max(10, round(metres / 10.0) * 10))
+
+
+def _bearing(p: np.ndarray, q: np.ndarray) -> float:
+    """Compass bearing from p to q in degrees (0 = north, clockwise)."""
+    return math.degrees(math.atan2(q[0] - p[0], q[1] - p[1])) % 360.0
+
+
+def _dir8(bearing: float) -> int:
+    return int(((bearing + 22.5) % 360.0) // 45.0)
+
+
+def _turn(prev_end: float, next_start: float) -> str:
+    delta = (next_start - prev_end + 540.0) % 360.0 - 180.0
+    if abs(delta) < 30.0:
+        return "straight"
+    if abs(delta) > 150.0:
+        return "uturn"
+    return "right" if delta > 0 else "left"
+
+
+_TURN_ZH = {"straight": "继续直行", "left": "左转", "right": "右转", "uturn": "掉头"}
+_TURN_EN = {
+    "straight": "go straight on",
+    "left": "turn left",
+    "right": "turn right",
+    "uturn": "turn back",
+}
+
+
+@dataclass
+class _Segment:
+    key: tuple
+    name: str
+    kind: str  # named | alley | foot | estate | street
+    estate: int  # estate row, -1 outside
+    private: bool
+    coords: np.ndarray
+    length: float
+
+
+def _kind(highway: str, private: bool) -> str:
+    if private:
+        return "estate"
+    if highway in _ALLEY:
+        return "alley"
+    if highway in _FOOT:
+        return "foot"
+    return "street"
+
+
+def _segments(net, leg) -> list[_Segment]:
+    idx = net.index
+    private = net.edge_private
+    segs: list[_Segment] = []
+    for e, f, t in leg.pieces:
+        g = idx.edge_geometry[e]
+        el = float(idx.edge_length[e]) or 1.0
+        part = shapely.ops.substring(g, f / el * g.length, t / el * g.length)
+        coords = shapely.get_coordinates(part)
+        if coords.shape[0] < 2:
+            continue
+        name = str(net.edge_name[e])
+        prv = bool(private[e])
+        est = int(net.edge_estate[e])
+        kind = "named" if name else _kind(str(net.edge_highway[e]), prv)
+        key = (name,) if name else (kind,)
+        length = abs(t - f)
+        if segs and segs[-1].key == key and segs[-1].private == prv:
+            s = segs[-1]
+            s.coords = np.vstack([s.coords, coords[1:]])
+            s.length += length
+            if s.estate < 0:
+                s.estate = est
+        else:
+            segs.append(_Segment(key, name, kind, est, prv, coords, length))
+    # fold tiny segments into a neighbour (the longer one), then re-merge equal neighbours
+    changed = True
+    while changed and len(segs) > 1:
+        changed = False
+        for i, s in enumerate(segs):
+            if s.length >= MIN_SEGMENT_M:
+                continue
+            if i == 0:
+                j = 1
+            elif i == len(segs) - 1:
+                j = i - 1
+            else:
+                j = i - 1 if segs[i - 1].length >= segs[i + 1].length else i + 1
+            o = segs[j]
+            if j < i:
+                o.coords = np.vstack([o.coords, s.coords[1:]])
+            else:
+                o.coords = np.vstack([s.coords, o.coords[1:]])
+            o.length += s.length
+            del segs[i]
+            changed = True
+            break
+        merged: list[_Segment] = []
+        for s in segs:
+            if merged and merged[-1].key == s.key and merged[-1].private == s.private:
+                merged[-1].coords = np.vstack([merged[-1].coords, s.coords[1:]])
+                merged[-1].length += s.length
+                if merged[-1].estate < 0:
+                    merged[-1].estate = s.estate
+                changed = True
+            else:
+                merged.append(s)
+        segs = merged
+    return segs
+
+
+def _end_bearing(coords: np.ndarray, *, at_start: bool, span: float = 15.0) -> float:
+    """Bearing of the first (or last) ``span`` metres of a line."""
+    pts = coords if at_start else coords[::-1]
+    d = np.r_[0.0, np.cumsum(np.hypot(*np.diff(pts, axis=0).T))]
+    k = int(np.searchsorted(d, min(span, d[-1])))
+    k = max(1, min(k, len(pts) - 1))
+    b = _bearing(pts[0], pts[k])
+    return b if at_start else (b + 180.0) % 360.0
+
+
+def _context(net, seg: _Segment) -> tuple[str, str]:
+    """Nearest named street and the side of it the segment lies on, e.g. ('府学胡同', '北')."""
+    idx_named, tree = net.named_edges()
+    if tree is None:
+        return "", ""
+    line = shapely.LineString(seg.coords)
+    mid = line.interpolate(0.5, normalized=True)
+    j = tree.nearest(mid)
+    edge = idx_named[int(j)]
+    g = net.index.edge_geometry[edge]
+    if g.distance(mid) > _CONTEXT_M:
+        return "", ""
+    near = g.interpolate(g.project(mid))
+    dx, dy = mid.x - near.x, mid.y - near.y
+    if math.hypot(dx, dy) < 1.0:
+        return str(net.edge_name[edge]), ""
+    side = ("北", "南")[dy < 0] if abs(dy) >= abs(dx) else ("东", "西")[dx < 0]
+    return str(net.edge_name[edge]), side
+
+
+def _label(net, seg: _Segment, lang: str) -> str:
+    if seg.kind == "named":
+        return seg.name
+    base = _KIND_EN[seg.kind] if lang == "en" else _KIND_ZH[seg.kind]
+    if seg.kind == "estate":
+        return base
+    street, side = _context(net, seg)
+    if not street:
+        return base
+    if lang == "en":
+        where = {"北": "north", "南": "south", "东": "east", "西": "west"}.get(side)
+        return f"{base} ({where} of {street})" if where else f"{base} (by {street})"
+    return f"{base}（{street}{_SIDE_ZH[side]}）" if side else f"{base}（{street}旁）"
+
+
+def _short_label(seg: _Segment, lang: str) -> str:
+    if seg.kind == "named":
+        return seg.name
+    return _KIND_EN[seg.kind] if lang == "en" else _KIND_ZH[seg.kind]
+
+
+def _estate_name(net, seg: _Segment, lang: str) -> str:
+    if not net.estates.empty:
+        if seg.estate >= 0:
+            return str(net.estates["name"].iloc[seg.estate])
+        line = shapely.LineString(seg.coords)
+        d = net.estates.geometry.distance(line).to_numpy()
+        if d.size and d.min() <= 50.0:
+            return str(net.estates["name"].iloc[int(np.argmin(d))])
+    return "the estate" if lang == "en" else "小区"
+
+
+def _gate_near(net, leg, xy: np.ndarray) -> bool:
+    if not leg.nodes:
+        return False
+    nodes = np.asarray(leg.nodes, dtype=np.int64)
+    barrier = net.node_barrier[nodes]
+    gates = np.isin(barrier, list(_GATES))
+    if not gates.any():
+        return False
+    d = np.hypot(*(net.index.node_xy[nodes[gates]] - xy).T)
+    return bool((d <= _GATE_M).any())
+
+
+def leg_directions(
+    net,
+    leg,
+    *,
+    leg_number: int = 0,
+    origin: str | None = None,
+    destination: str | None = None,
+    lang: str = "zh",
+) -> list[Step]:
+    """Directions for one leg.
+
+    Parameters
+    ----------
+    net : geo.evening.BeatNetwork
+        The network the leg runs on.
+    leg : geo.evening.Leg
+        Pieces of edges in walking order.
+    leg_number : int, optional
+        Stored in each :class:`Step`.
+    origin : str, optional
+        Where the leg starts, e.g. "警务室" or "第2站": the first line begins "从…出发，".
+    destination : str, optional
+        The end of the last line, e.g. "到达第3站：府学胡同5号" or "回到警务室".
+    lang : {"zh", "en"}, optional
+
+    Returns
+    -------
+    list of Step
+    """
+    if lang not in ("zh", "en"):
+        raise ValueError(f"lang must be 'zh' or 'en', got {lang!r}")
+    en = lang == "en"
+    segs = _segments(net, leg)
+    steps: list[Step] = []
+    if not segs:
+        text = destination or ""
+        if origin and text:
+            text = (f"From {origin}: " if en else f"从{origin}出发，") + text
+        if text:
+            steps.append(Step(leg_number, "arrive", text[0].upper() + text[1:] if en else text))
+        return steps
+    for i, seg in enumerate(segs):
+        prev = segs[i - 1] if i else None
+        if prev is not None and seg.private != prev.private:
+            xy = seg.coords[0]
+            gate = _gate_near(net, leg, xy)
+            if seg.private:
+                est = _estate_name(net, seg, lang)
+                if en:
+                    way = "through its gate" if gate else "through its entrance"
+                    steps.append(Step(leg_number, "enter", f"Enter {est} {way}"))
+                else:
+                    steps.append(
+                        Step(leg_number, "enter", f"从{est}{'大门' if gate else '入口'}进入小区")
+                    )
+            else:
+                est = _estate_name(net, prev, lang)
+                if en:
+                    way = "gate" if gate else "entrance"
+                    steps.append(Step(leg_number, "leave", f"Leave {est} by its {way}"))
+                else:
+                    steps.append(
+                        Step(leg_number, "leave", f"从{est}{'大门' if gate else '出口'}出小区")
+                    )
+        d8 = _dir8(_bearing(seg.coords[0], seg.coords[-1]))
+        metres = round_length(seg.length)
+        label = _label(net, seg, lang)
+        if en:
+            text = f"walk {_DIR8_EN[d8]} {metres} m along {label}"
+        else:
+            text = f"沿{label}向{_DIR8_ZH[d8]}走{metres}米"
+        if i == 0 and origin:
+            text = (f"from {origin}, " if en else f"从{origin}出发，") + text
+        nxt = segs[i + 1] if i + 1 < len(segs) else None
+        if nxt is not None:
+            turn = _turn(
+                _end_bearing(seg.coords, at_start=False), _end_bearing(nxt.coords, at_start=True)
+            )
+            onto = _short_label(nxt, lang)
+            if en:
+                text += f", then {_TURN_EN[turn]} onto {onto}"
+            else:
+                text += f"，至{onto}{_TURN_ZH[turn]}"
+        elif destination:
+            text += (", " if en else "，") + destination
+        if en:
+            text = text[0].upper() + text[1:]
+        steps.append(Step(leg_number, "walk", text, float(metres)))
+    return steps
+
+
+def directions(plan, *, lang: str = "zh") -> list[Step]:
+    """Directions for a whole evening route, from the office back to it.
+
+    Parameters
+    ----------
+    plan : geo.evening.EveningPlan
+    lang : {"zh", "en"}, optional
+
+    Returns
+    -------
+    list of Step
+        Lines in walking order; :attr:`Step.leg` tells which leg (0 = office -> stop 1).
+    """
+    en = lang == "en"
+    stops = plan.stops
+    n = len(stops)
+    out: list[Step] = []
+    for k, leg in enumerate(plan.legs):
+        origin = (
+            ("the police office" if en else "警务室")
+            if k == 0
+            else (f"stop {k}" if en else f"第{k}站")
+        )
+        if k < n:
+            addr = str(stops["address"].iloc[k])
+            more = int(stops["n_households"].iloc[k])
+            extra = (f" ({more} households)" if en else f"（{more}户）") if more > 1 else ""
+            dest = (
+                f"arrive at stop {k + 1}: {addr}{extra}"
+                if en
+                else f"到达第{k + 1}站：{addr}{extra}"
+            )
+        else:
+            dest = "back at the police office" if en else "回到警务室"
+        out.extend(
+            leg_directions(
+                plan.network, leg, leg_number=k, origin=origin, destination=dest, lang=lang
+            )
+        )
+    return out
+
+
+def lines(steps: Sequence[Step]) -> list[str]:
+    """The text of each step."""
+    return [s.text for s in steps]
