@@ -10,6 +10,7 @@ import streamlit as st
 
 from ui.cache import get_settings
 from ui.i18n import LANG_KEY, t
+from ui.sidebar import render_filters
 
 st.set_page_config(page_title="BeatMap", page_icon="🗺️", layout="wide")
 
@@ -25,8 +26,14 @@ with st.sidebar:
         horizontal=True,
     )
 
+# the one shared sidebar of filters; pages read it with ui.sidebar.current_filters()
+render_filters()
+
 pages = [
     st.Page("ui/area.py", title=t("区域", "Area"), icon="🗺️", url_path="area", default=True),
+    st.Page("ui/coverage.py", title=t("覆盖率", "Coverage"), icon="📊", url_path="coverage"),
+    st.Page("ui/routes.py", title=t("路线", "Routes"), icon="🚶", url_path="routes"),
+    st.Page("ui/cameras.py", title=t("摄像头", "Cameras"), icon="📹", url_path="cameras"),
     st.Page("ui/data.py", title=t("数据", "Data"), icon="📥", url_path="data"),
 ]
 st.navigation(pages).run()
