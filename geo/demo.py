@@ -440,7 +440,9 @@ def build_demo(area, *, seed: int = 7, households_per_beat: int = 900) -> DemoCi
     hh_beat = block_beat[block_of]
 
     edges = area.edges()
-    streets = edges.geometry.values
+    # offices stand on public streets, never on an estate's private roads
+    public = edges[edges["access"].astype(str) == ""] if "access" in edges.columns else edges
+    streets = (public if len(public) else edges).geometry.values
     street_tree = shapely.STRtree(streets)
     to_wgs = _to_wgs84(area.crs)
 

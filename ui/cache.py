@@ -34,8 +34,13 @@ def get_settings() -> Settings:
 @st.cache_resource(show_spinner="正在准备工作区 / preparing the workspace ...")
 def get_workspace():
     """The open workspace: store, OSM area and first-start note (demo built if needed)."""
+    import threading
+
+    from geo.routing import warm_up
     from geo.workspace import open_workspace
 
+    # compile (or load from cache) the route solver while the first page draws
+    threading.Thread(target=warm_up, name="beatmap-warm-up", daemon=True).start()
     return open_workspace(get_settings())
 
 
