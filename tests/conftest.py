@@ -36,3 +36,18 @@ def xueyuanlu_osm() -> Path:
 def alleys_osm() -> Path:
     """Small hand-written OSM file: named and unnamed alleys, a gated estate, a motorway."""
     return DATA / "alleys_estate.osm"
+
+
+@pytest.fixture(scope="session")
+def playwright_api():
+    """Playwright's sync API on Debian's Chromium; skips (fails under CI) when missing."""
+    from tests.browser import CHROMIUM, skip_or_fail
+
+    if not CHROMIUM.is_file():
+        skip_or_fail(f"{CHROMIUM} not found: apt-get install -y chromium")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        skip_or_fail("the playwright Python package is not installed")
+    with sync_playwright() as p:
+        yield p

@@ -13,60 +13,22 @@ CI installs it with ``apt-get install -y chromium``.
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 
-from tests.apprunner import HOST, run_app
+from tests.apprunner import run_app
+from tests.browser import ARTIFACTS, LOCAL_HOSTS, launch_offline
 from tests.conftest import DATA, SHARED_OSM
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = Path(__file__).parent / "artifacts"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-LOCAL_HOSTS = {HOST, "localhost"}
 MAP_TIMEOUT_MS = 180_000  # first start builds the demo workspace
 OSM_FILES = {
     "alleys_estate": DATA / "alleys_estate.osm",
     "xueyuanlu": SHARED_OSM / "beijing-haidian-xueyuanlu.osm",
 }
-
-
-def _in_ci() -> bool:
-    return os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
-
-
-def _skip_or_fail(reason: str) -> None:
-    if _in_ci():
-        pytest.fail(f"{reason} (CI=true: the browser test must run; see .ci/run)")
-    pytest.skip(reason)
-
-
-@pytest.fixture(scope="module")
-def playwright_api():
-    """Playwright's sync API, or skip (fail under CI) when Chromium is not installed."""
-    if not CHROMIUM.is_file():
-        _skip_or_fail(f"{CHROMIUM} not found: apt-get install -y chromium")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _skip_or_fail("the playwright Python package is not installed")
-    with sync_playwright() as p:
-        yield p
 
 
 @pytest.mark.parametrize("osm", list(OSM_FILES), ids=list(OSM_FILES))
@@ -85,27 +47,12 @@ def test_area_page_draws_map_offline(osm: str, playwright_api, tmp_path: Path) -
     ARTIFACTS.mkdir(exist_ok=True)
     shot = ARTIFACTS / f"area_{osm}.png"
     with run_app(env, log_dir=tmp_path) as app:
-        outside: list[str] = []
         static: dict[str, tuple[int, str]] = {}
         console: list[str] = []
-        user_data = tempfile.mkdtemp(prefix="beatmap-chromium-")
-        context = playwright_api.chromium.launch_persistent_context(
-            user_data,
-            executable_path=str(CHROMIUM),
-            args=CHROMIUM_ARGS,
-            headless=True,
-            viewport={"width": 1400, "height": 900},
-            locale="zh-CN",
+        context, outside = launch_offline(
+            playwright_api, tmp_path / "chromium", viewport={"width": 1400, "height": 900}
         )
         try:
-
-            def guard(route) -> None:
-                url = route.request.url
-                if urlsplit(url).hostname in LOCAL_HOSTS or url.startswith(("data:", "blob:")):
-                    route.continue_()
-                else:
-                    outside.append(url)
-                    route.abort()
 
             def on_response(response) -> None:
                 if "/app/static/" in response.url:
@@ -118,7 +65,6 @@ def test_area_page_draws_map_offline(osm: str, playwright_api, tmp_path: Path) -
                 if urlsplit(ws.url).hostname not in LOCAL_HOSTS:
                     outside.append(ws.url)
 
-            context.route("**/*", guard)
             page = context.new_page()
             page.on("response", on_response)
             page.on("websocket", on_websocket)
@@ -155,7 +101,6 @@ def test_area_page_draws_map_offline(osm: str, playwright_api, tmp_path: Path) -
                 raise
         finally:
             context.close()
-            shutil.rmtree(user_data, ignore_errors=True)
 
 
 def _expected_counts(osm_file: Path) -> dict[str, int]:

@@ -18,35 +18,20 @@ Without /usr/bin/chromium the tests are skipped, except under CI (``CI=true``) w
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
-import tempfile
 import textwrap
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
 
-from tests.apprunner import HOST, run_app
+from tests.apprunner import run_app
+from tests.browser import ARTIFACTS, launch_offline
 from tests.conftest import DATA
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = Path(__file__).parent / "artifacts"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-LOCAL_HOSTS = {HOST, "localhost"}
 MAP_TIMEOUT_MS = 180_000
 BEAT_FILL_OPACITY = "0.55"  # layers.beats.beats_layer default
 
@@ -88,28 +73,6 @@ pages = [
 ]
 st.navigation(pages).run()
 """
-
-
-def _in_ci() -> bool:
-    return os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
-
-
-def _skip_or_fail(reason: str) -> None:
-    if _in_ci():
-        pytest.fail(f"{reason} (CI=true: the browser test must run; see .ci/run)")
-    pytest.skip(reason)
-
-
-@pytest.fixture(scope="module")
-def playwright_api():
-    if not CHROMIUM.is_file():
-        _skip_or_fail(f"{CHROMIUM} not found: apt-get install -y chromium")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _skip_or_fail("the playwright Python package is not installed")
-    with sync_playwright() as p:
-        yield p
 
 
 def _fixture_app(tmp_path: Path) -> tuple[str, dict[str, str], int, int]:
@@ -174,28 +137,11 @@ def test_coverage_page_draws_beats_and_households(app_kind, playwright_api, tmp_
     ARTIFACTS.mkdir(exist_ok=True)
     shot = ARTIFACTS / f"coverage_{app_kind}.png"
     with run_app(env, script=script, log_dir=tmp_path) as app:
-        outside: list[str] = []
         console: list[str] = []
-        user_data = tempfile.mkdtemp(prefix="beatmap-chromium-")
-        context = playwright_api.chromium.launch_persistent_context(
-            user_data,
-            executable_path=str(CHROMIUM),
-            args=CHROMIUM_ARGS,
-            headless=True,
-            viewport={"width": 1500, "height": 1000},
-            locale="zh-CN",
+        context, outside = launch_offline(
+            playwright_api, tmp_path / "chromium", viewport={"width": 1500, "height": 1000}
         )
         try:
-
-            def guard(route) -> None:
-                url = route.request.url
-                if urlsplit(url).hostname in LOCAL_HOSTS or url.startswith(("data:", "blob:")):
-                    route.continue_()
-                else:
-                    outside.append(url)
-                    route.abort()
-
-            context.route("**/*", guard)
             page = context.new_page()
             page.on("console", lambda msg: console.append(f"{msg.type}: {msg.text}"))
             try:
@@ -248,4 +194,3 @@ def test_coverage_page_draws_beats_and_households(app_kind, playwright_api, tmp_
                 raise
         finally:
             context.close()
-            shutil.rmtree(user_data, ignore_errors=True)

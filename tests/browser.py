@@ -1,0 +1,71 @@
+"""Headless Chromium for page tests: Debian's chromium driven by Playwright, offline.
+
+Every request to a host other than the app's is aborted and recorded, so a test can assert the
+page needed nothing from outside. Under ``CI=true`` a missing browser fails the test instead of
+skipping it.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from tests.apprunner import HOST
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = Path(__file__).parent / "artifacts"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+LOCAL_HOSTS = {HOST, "localhost"}
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
+
+
+def skip_or_fail(reason: str) -> None:
+    """Skip the test, or fail it under CI where the browser must be there."""
+    if in_ci():
+        pytest.fail(f"{reason} (CI=true: the browser test must run; see .ci/run)")
+    pytest.skip(reason)
+
+
+def launch_offline(playwright_api, user_dir: Path, *, viewport: dict[str, int]):
+    """A fresh Chromium context (profile in ``user_dir``) whose outside requests are aborted.
+
+    Returns
+    -------
+    (BrowserContext, list of str)
+        The context and the list that collects every outside URL the page tried.
+    """
+    outside: list[str] = []
+    context = playwright_api.chromium.launch_persistent_context(
+        str(user_dir),
+        executable_path=str(CHROMIUM),
+        args=CHROMIUM_ARGS,
+        headless=True,
+        viewport=viewport,
+        locale="zh-CN",
+    )
+
+    def guard(route) -> None:
+        url = route.request.url
+        if urlsplit(url).hostname in LOCAL_HOSTS or url.startswith(("data:", "blob:")):
+            route.continue_()
+        else:
+            outside.append(url)
+            route.abort()
+
+    context.route("**/*", guard)
+    return context, outside
