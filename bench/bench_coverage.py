@@ -40,7 +40,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_foundation import UTM, synthetic_city  # noqa: E402
+from bench_foundation import UTM, synthetic_city, synthetic_visits  # noqa: E402
 
 from geo import model  # noqa: E402
 from geo.beats import assign_beats  # noqa: E402
@@ -96,31 +96,7 @@ def synthetic_frames(n: int, seed: int = 1) -> dict[str, pd.DataFrame]:
     hh["beat_id"] = assign_beats(hh, beats).beat_id
     ids = hh["id"].to_numpy()
     beat_of = hh["beat_id"].fillna(1).to_numpy(dtype=np.int64)
-    visited = rng.random(n) < 0.74
-    miss = visited & (rng.random(n) < 0.16)
-    days = pd.Timestamp("2026-03-01") + pd.to_timedelta(rng.integers(0, 122, n), unit="D")
-    when = days + pd.to_timedelta(rng.integers(16 * 60, 20 * 60, n), unit="min")
-    visits = pd.concat(
-        [
-            pd.DataFrame(
-                {
-                    "household_id": ids[visited],
-                    "officer_id": beat_of[visited],
-                    "visited_at": when[visited],
-                    "outcome": "visited",
-                }
-            ),
-            pd.DataFrame(
-                {
-                    "household_id": ids[miss],
-                    "officer_id": beat_of[miss],
-                    "visited_at": when[miss] - pd.Timedelta(days=5),
-                    "outcome": "not_home",
-                }
-            ),
-        ],
-        ignore_index=True,
-    )
+    visits = synthetic_visits(ids, beat_of, rng)
     visits.insert(0, "id", np.arange(1, len(visits) + 1))
     own = rng.random(n) < np.where(hh["rental"], 0.11, 0.035)
     k = int(own.sum())

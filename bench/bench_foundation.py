@@ -91,6 +91,36 @@ def synthetic_city(n_households: int, *, n_stations: int = 33, n_beats: int = 28
     return stations, beats, officers, households, rng
 
 
+def synthetic_visits(ids: np.ndarray, officer_of: np.ndarray, rng) -> pd.DataFrame:
+    """A campaign March-June, 16:00-20:00: 74 % visited, 16 % of them after a "not home"."""
+    n = len(ids)
+    visited = rng.random(n) < 0.74
+    miss = visited & (rng.random(n) < 0.16)
+    days = pd.Timestamp("2026-03-01") + pd.to_timedelta(rng.integers(0, 122, n), unit="D")
+    when = days + pd.to_timedelta(rng.integers(16 * 60, 20 * 60, n), unit="min")
+    return pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    "household_id": ids[visited],
+                    "officer_id": officer_of[visited],
+                    "visited_at": when[visited],
+                    "outcome": "visited",
+                }
+            ),
+            pd.DataFrame(
+                {
+                    "household_id": ids[miss],
+                    "officer_id": officer_of[miss],
+                    "visited_at": when[miss] - pd.Timedelta(days=5),
+                    "outcome": "not_home",
+                }
+            ),
+        ],
+        ignore_index=True,
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--households", type=int, default=330_000)
@@ -118,34 +148,7 @@ def main() -> None:
         assign = assign_beats(hh, bt)
         t_assign = time.perf_counter() - t0
 
-        # a visit campaign: 74 % visited, some "not home" first
-        visited = rng.random(len(hh)) < 0.74
-        miss = visited & (rng.random(len(hh)) < 0.16)
-        ids = hh["id"].to_numpy()
-        beat_of = hh["beat_id"].to_numpy(dtype=np.int64)
-        days = pd.Timestamp("2026-03-01") + pd.to_timedelta(rng.integers(0, 122, len(hh)), unit="D")
-        when = days + pd.to_timedelta(rng.integers(16 * 60, 20 * 60, len(hh)), unit="min")
-        visits = pd.concat(
-            [
-                pd.DataFrame(
-                    {
-                        "household_id": ids[visited],
-                        "officer_id": beat_of[visited],
-                        "visited_at": when[visited],
-                        "outcome": "visited",
-                    }
-                ),
-                pd.DataFrame(
-                    {
-                        "household_id": ids[miss],
-                        "officer_id": beat_of[miss],
-                        "visited_at": when[miss] - pd.Timedelta(days=5),
-                        "outcome": "not_home",
-                    }
-                ),
-            ],
-            ignore_index=True,
-        )
+        visits = synthetic_visits(hh["id"].to_numpy(), hh["beat_id"].to_numpy(dtype=np.int64), rng)
         t0 = time.perf_counter()
         store.write("visits", model.validate("visits", visits))
         t_visits = time.perf_counter() - t0
