@@ -24,7 +24,14 @@ from h3.api import numpy_int as h3_np
 
 from geo._errors import InputError, NotFoundError
 from geo.beats import assign_beats
-from geo.model import FAMILIARITY, INCIDENT_CATEGORIES, OUTCOMES, SURVEY_METHODS, WGS84
+from geo.model import (
+    FAMILIARITY,
+    INCIDENT_CATEGORIES,
+    OUTCOMES,
+    SURVEY_METHODS,
+    WGS84,
+    relabel_columns,
+)
 
 #: household status codes, in the order they are drawn and counted
 STATUSES = ("visited", "not_home", "refused", "moved_away", "unvisited")
@@ -1401,8 +1408,7 @@ COLUMN_LABELS = {
 
 def labelled(df: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
     """A copy of ``df`` with columns renamed by :data:`COLUMN_LABELS` in ``lang``."""
-    pick = 1 if lang == "en" else 0
-    return df.rename(columns={c: v[pick] for c, v in COLUMN_LABELS.items() if c in df.columns})
+    return relabel_columns(df, COLUMN_LABELS, lang)
 
 
 def overall_progress(

@@ -29,6 +29,30 @@ PER_HOUSEHOLDS = 1000.0
 PER_DAYS = 30.0
 
 
+#: beat groups of the comparison: code -> (Chinese, English)
+GROUP_LABELS = {
+    "treated": ("有安装", "with installs"),
+    "comparison": ("对照", "comparison"),
+    "other": ("其他", "other"),
+}
+#: columns of :meth:`EffectResult.table`, in order
+TABLE_COLUMNS = (
+    "name",
+    "group",
+    "households",
+    "installs",
+    "event",
+    "before",
+    "after",
+    "rate_before",
+    "rate_after",
+    "match_before",
+    "match_after",
+    "did",
+)
+RATE_COLUMNS = ("rate_before", "rate_after", "match_before", "match_after", "did")
+
+
 @dataclass
 class EffectResult:
     """Result of :func:`install_effect`.
@@ -53,6 +77,18 @@ class EffectResult:
     by_beat: pd.DataFrame
     summary: dict = field(default_factory=dict)
     note: tuple[str, str] = ("", "")
+
+    def table(self, lang: str = "zh") -> pd.DataFrame:
+        """The per-beat table as shown and exported: groups named, rates to 2 decimals,
+        columns labelled in ``lang`` (see :func:`geo.coverage.labelled`)."""
+        from geo.coverage import labelled
+
+        pick = 1 if lang == "en" else 0
+        df = self.by_beat.assign(
+            group=self.by_beat["group"].map({k: v[pick] for k, v in GROUP_LABELS.items()})
+        )
+        df = df[[c for c in TABLE_COLUMNS if c in df.columns]]
+        return labelled(df.round(dict.fromkeys(RATE_COLUMNS, 2)), lang)
 
 
 def install_effect(

@@ -463,6 +463,14 @@ def table(name: str) -> Table:
         raise InputError(f"unknown table {name!r}; allowed: {', '.join(TABLE_ORDER)}") from None
 
 
+def relabel_columns(
+    df: pd.DataFrame, labels: Mapping[str, tuple[str, str]], lang: str = "zh"
+) -> pd.DataFrame:
+    """A copy of ``df`` with columns renamed by ``labels`` (code -> (Chinese, English))."""
+    pick = 1 if lang == "en" else 0
+    return df.rename(columns={c: v[pick] for c, v in labels.items() if c in df.columns})
+
+
 def enum_label(choices: Mapping[str, tuple[str, str]], code: object, lang: str = "zh") -> str:
     """Human label of an enum code in the given language (the code itself if unknown)."""
     labels = choices.get(str(code))

@@ -51,7 +51,7 @@ from geo.cameras import (
     covered_streets,
     max_coverage,
 )
-from geo.model import CAMERA_KINDS, INCIDENT_CATEGORIES, WGS84, mask_personal
+from geo.model import CAMERA_KINDS, INCIDENT_CATEGORIES, WGS84, mask_personal, relabel_columns
 from geo.netdist import NetworkIndex, Snapped
 
 __all__ = [
@@ -170,8 +170,7 @@ def _label(table: Mapping[str, tuple[str, str]], code: object, lang: str) -> str
 
 def labelled(df: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
     """A copy of ``df`` with columns renamed by :data:`COLUMN_LABELS` in ``lang``."""
-    pick = 1 if lang == "en" else 0
-    return df.rename(columns={c: v[pick] for c, v in COLUMN_LABELS.items() if c in df.columns})
+    return relabel_columns(df, COLUMN_LABELS, lang)
 
 
 # --------------------------------------------------------------------------------------------

@@ -423,30 +423,9 @@ with tab_effect:
         st.error(str(exc))
     else:
         st.info(eff.note[1] if lang == "en" else eff.note[0])
-        group_label = {
-            "treated": t("有安装", "with installs"),
-            "comparison": t("对照", "comparison"),
-            "other": t("其他", "other"),
-        }
-        cols = [
-            "name",
-            "group",
-            "households",
-            "installs",
-            "event",
-            "before",
-            "after",
-            "rate_before",
-            "rate_after",
-            "match_before",
-            "match_after",
-            "did",
-        ]
-        shown = coverage_labelled(
-            eff.by_beat.assign(group=eff.by_beat["group"].map(group_label))[cols], lang
-        )
+        shown = eff.table(lang)
         st.dataframe(
-            shown.round({c: 2 for c in shown.select_dtypes("number").columns}),
+            shown,
             hide_index=True,
             width="stretch",
             column_config={

@@ -427,33 +427,8 @@ with tab_surveys:
 with tab_effect:
     eff = view.effect
     st.info(eff.note[1] if lang == "en" else eff.note[0])
-    group_label = {
-        "treated": t("有安装", "with installs"),
-        "comparison": t("对照", "comparison"),
-        "other": t("其他", "other"),
-    }
     st.dataframe(
-        _show(
-            eff.by_beat.assign(group=eff.by_beat["group"].map(group_label)).round(
-                dict.fromkeys(
-                    ["rate_before", "rate_after", "match_before", "match_after", "did"], 2
-                )
-            ),
-            [
-                "name",
-                "group",
-                "households",
-                "installs",
-                "event",
-                "before",
-                "after",
-                "rate_before",
-                "rate_after",
-                "match_before",
-                "match_after",
-                "did",
-            ],
-        ),
+        eff.table(lang),
         hide_index=True,
         use_container_width=True,
         column_config=_dates("event"),
