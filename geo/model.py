@@ -64,6 +64,23 @@ FAMILIARITY = {
     "has_card": ("有联系卡", "has the contact card"),
     "never_met": ("从未见过", "never met"),
 }
+MEDIATION_KINDS = {
+    "water_leak": ("漏水", "water leak"),
+    "noise": ("噪音", "noise"),
+    "pets": ("宠物", "pets"),
+    "parking": ("停车", "parking"),
+    "boundary": ("地界", "boundary"),
+    "other": ("其他", "other"),
+}
+MEETINGS = {
+    "on_site": ("现场邻里沟通会", "neighbour meeting on site"),
+    "office": ("警务室调解", "at the office"),
+}
+MEDIATION_OUTCOMES = {
+    "settled": ("调解成功", "settled"),
+    "referred": ("移交", "referred"),
+    "pending": ("待调解", "pending"),
+}
 
 _TRUE = {"1", "1.0", "true", "yes", "y", "t", "是", "有", "对", "√", "✓", "x"}
 _FALSE = {"0", "0.0", "false", "no", "n", "f", "否", "无", "没有", "不是", ""}
@@ -439,6 +456,67 @@ TABLES: dict[str, Table] = {
             ),
             natural_key=("household_id", "surveyed_on"),
         ),
+        Table(
+            "mediations",
+            ("调解", "mediations"),
+            (
+                _f(
+                    "held_on",
+                    "date",
+                    "调解日期",
+                    "held on",
+                    required=True,
+                    aliases=("日期", "date"),
+                ),
+                _f(
+                    "beat_id",
+                    "int",
+                    "警务区编号",
+                    "beat id",
+                    required=True,
+                    ref="beats",
+                    aliases=("社区编号",),
+                ),
+                _f("household_id", "int", "住户编号", "household id", ref="households"),
+                _f(
+                    "other_household_id",
+                    "int",
+                    "对方住户编号",
+                    "other household id",
+                    ref="households",
+                ),
+                _f("parties", "str", "当事人", "parties", personal=True, aliases=("双方",)),
+                _f(
+                    "kind",
+                    "enum",
+                    "纠纷类型",
+                    "kind",
+                    required=True,
+                    choices=MEDIATION_KINDS,
+                    aliases=("类型",),
+                ),
+                _f(
+                    "meeting",
+                    "enum",
+                    "调解方式",
+                    "meeting",
+                    required=True,
+                    choices=MEETINGS,
+                    aliases=("方式",),
+                ),
+                _f(
+                    "outcome",
+                    "enum",
+                    "调解结果",
+                    "outcome",
+                    required=True,
+                    choices=MEDIATION_OUTCOMES,
+                    aliases=("结果",),
+                ),
+                _f("follow_up_on", "date", "跟进日期", "follow up on", aliases=("回访日期",)),
+            ),
+            natural_key=("held_on", "beat_id", "household_id", "other_household_id", "kind"),
+        ),
     ]
 }
 
@@ -452,6 +530,7 @@ TABLE_ORDER = (
     "cameras",
     "incidents",
     "surveys",
+    "mediations",
 )
 
 

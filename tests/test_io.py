@@ -141,6 +141,20 @@ def city(seed: int = 11) -> dict[str, pd.DataFrame]:
             "satisfied": [True, True, None],
         }
     )
+    mediations = pd.DataFrame(
+        {
+            "id": [1, 2, 3],
+            "held_on": pd.to_datetime(["2026-04-06", "2026-04-13", "2026-04-13"]),
+            "beat_id": [1, 1, 2],
+            "household_id": [1, 1, 4],
+            "other_household_id": [5, 5, None],
+            "parties": ["王某1、陈某5", "王某1、陈某5", "赵某4"],
+            "kind": ["water_leak", "noise", "parking"],
+            "meeting": ["on_site", "office", "on_site"],
+            "outcome": ["settled", "pending", "referred"],
+            "follow_up_on": pd.to_datetime(["2026-04-13", "2026-04-20", None]),
+        }
+    )
     return {
         "stations": stations,
         "beats": beats,
@@ -150,6 +164,7 @@ def city(seed: int = 11) -> dict[str, pd.DataFrame]:
         "cameras": cameras,
         "incidents": incidents,
         "surveys": surveys,
+        "mediations": mediations,
     }
 
 
@@ -193,7 +208,7 @@ def store(tmp_path: Path) -> Store:
     s.close()
 
 
-def import_city(store: Store, tmp_path: Path, upto: str = "surveys") -> dict[str, object]:
+def import_city(store: Store, tmp_path: Path, upto: str = "mediations") -> dict[str, object]:
     reports = {}
     for kind, df in city().items():
         path = write(df, tmp_path / f"{kind}.csv")
