@@ -44,7 +44,8 @@ from bench_foundation import UTM, synthetic_city, synthetic_visits  # noqa: E402
 
 from geo import model  # noqa: E402
 from geo.beats import assign_beats  # noqa: E402
-from geo.coverage import Filters, coverage_view, with_beat  # noqa: E402
+from geo.coverage import coverage_view  # noqa: E402
+from geo.filters import Filters, with_beat  # noqa: E402
 from layers.coverage_map import coverage_map  # noqa: E402
 
 WUDAOKOU = ROOT.parent / "shared" / "osm" / "beijing-haidian-wudaokou.osm"

@@ -4,14 +4,13 @@ Everything the Coverage page shows is computed here, from plain frames (no strea
 folium): each household's status, coverage per station / beat / officer against the campaign
 target with the recent pace and a projected finish, visits per evening, officer hours per week,
 follow-up survey results, and what the map draws (H3 hexagons at city scale, points for one
-beat, heat-map weights, simplified beat polygons). :class:`Filters` is the one set of sidebar
-filters every page applies with :func:`apply_filters`.
+beat, heat-map weights, simplified beat polygons). The sidebar's filters are
+:class:`geo.filters.Filters`; exports go through :mod:`geo.exports`, column labels through
+:mod:`geo.labels`.
 """
 
 from __future__ import annotations
 
-import io
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -23,15 +22,17 @@ import shapely
 from h3.api import numpy_int as h3_np
 
 from geo._errors import InputError, NotFoundError
-from geo.beats import assign_beats
+from geo.effect import install_effect
+from geo.filters import Filters, apply_filters, end_of_day
+from geo.labels import labelled
 from geo.model import (
     FAMILIARITY,
     INCIDENT_CATEGORIES,
     OUTCOMES,
     SURVEY_METHODS,
     WGS84,
-    relabel_columns,
 )
+from geo.stats import share
 
 #: household status codes, in the order they are drawn and counted
 STATUSES = ("visited", "not_home", "refused", "moved_away", "unvisited")
@@ -75,10 +76,7 @@ def household_status(
     if start is not None:
         keep &= (when >= pd.Timestamp(start)).to_numpy()
     if end is not None:
-        end_ts = pd.Timestamp(end)
-        if end_ts == end_ts.normalize():
-            end_ts = end_ts + pd.Timedelta(days=1) - pd.Timedelta(microseconds=1)
-        keep &= (when <= end_ts).to_numpy()
+        keep &= (when <= end_of_day(end)).to_numpy()
     v = v[keep].sort_values(["household_id", "visited_at"], kind="stable")
     last = v.drop_duplicates("household_id", keep="last").set_index("household_id")
     ok = v[v["outcome"] == "visited"].drop_duplicates("household_id", keep="first")
@@ -160,204 +158,6 @@ def coverage_table(
 
 
 # --------------------------------------------------------------------------------------------
-# filters shared by every page
-
-#: household type filter: code -> (Chinese, English)
-HOUSEHOLD_TYPES = {
-    "all": ("全部", "all"),
-    "rental": ("出租房", "rental"),
-    "owner": ("自住房", "owner-occupied"),
-}
-#: tables whose rows carry a date that the campaign window applies to, and that column
-DATED_COLUMNS = {"visits": "visited_at", "surveys": "surveyed_on", "incidents": "occurred_at"}
-
-
-def _end_of_day(end: pd.Timestamp | str) -> pd.Timestamp:
-    ts = pd.Timestamp(end)
-    if ts == ts.normalize():
-        ts = ts + pd.Timedelta(days=1) - pd.Timedelta(microseconds=1)
-    return ts
-
-
-@dataclass(frozen=True)
-class Filters:
-    """The sidebar's filters: campaign window, station, beat, officer and household type.
-
-    Empty tuples mean "all". Build one in the UI, hand it to :func:`apply_filters`.
-
-    Parameters
-    ----------
-    start, end : timestamp, optional
-        Campaign window (``end`` inclusive of its whole day).
-    stations, beats, officers : tuple of int
-        Ids to keep; empty keeps all.
-    household_type : {"all", "rental", "owner"}
-        Rental houses, owner-occupied homes (not marked rental) or all.
-    """
-
-    start: pd.Timestamp | None = None
-    end: pd.Timestamp | None = None
-    stations: tuple[int, ...] = ()
-    beats: tuple[int, ...] = ()
-    officers: tuple[int, ...] = ()
-    household_type: str = "all"
-
-    def __post_init__(self) -> None:
-        if self.household_type not in HOUSEHOLD_TYPES:
-            raise InputError(
-                f"household_type must be one of {tuple(HOUSEHOLD_TYPES)}, "
-                f"got {self.household_type!r}"
-            )
-        for name in ("start", "end"):
-            value = getattr(self, name)
-            if value is not None:
-                object.__setattr__(self, name, pd.Timestamp(value))
-        if self.start is not None and self.end is not None and self.start > self.end:
-            raise InputError(f"start {self.start:%Y-%m-%d} is after end {self.end:%Y-%m-%d}")
-        for name in ("stations", "beats", "officers"):
-            object.__setattr__(self, name, tuple(int(v) for v in getattr(self, name)))
-
-    @property
-    def spatial(self) -> bool:
-        """Whether the filters narrow the set of beats."""
-        return bool(self.stations or self.beats or self.officers)
-
-    def apply(self, frames: Mapping[str, pd.DataFrame], **kwargs) -> dict[str, pd.DataFrame]:
-        """Shortcut for :func:`apply_filters` with these filters."""
-        return apply_filters(frames, self, **kwargs)
-
-
-def apply_filters(
-    frames: Mapping[str, pd.DataFrame],
-    filters: Filters,
-    *,
-    dated: tuple[str, ...] = tuple(DATED_COLUMNS),
-) -> dict[str, pd.DataFrame]:
-    """The rows of each table that the filters keep.
-
-    Parameters
-    ----------
-    frames : mapping of str to DataFrame
-        Tables by name (any of ``stations``, ``beats``, ``officers``, ``households``,
-        ``visits``, ``cameras``, ``incidents``, ``surveys``). ``cameras`` and ``incidents`` are
-        narrowed to the kept beats only when they carry a ``beat_id`` column (see
-        :func:`with_beat`).
-    filters : Filters
-    dated : tuple of str
-        Tables the campaign window applies to (default visits, surveys and incidents; leave
-        incidents out for before/after comparisons that need their whole history).
-
-    Returns
-    -------
-    dict of str to DataFrame
-        The same keys; frames are filtered views (copy before changing them).
-
-    Notes
-    -----
-    * station and beat narrow the beats; officers narrow the beats to theirs, and visits to
-      the ones they made themselves, so coverage shows what those officers did.
-    * household type keeps rental (``rental`` true) or owner-occupied (false or unknown) homes,
-      their visits and surveys, and the cameras of those homes (public cameras stay).
-    """
-    out = dict(frames)
-    beats = frames.get("beats")
-    officers = frames.get("officers")
-    keep_beats: set[int] | None = None
-    if beats is not None and filters.spatial:
-        mask = np.ones(len(beats), dtype=bool)
-        if filters.stations:
-            mask &= beats["station_id"].isin(filters.stations).to_numpy(bool)
-        if filters.beats:
-            mask &= beats["id"].isin(filters.beats).to_numpy(bool)
-        if filters.officers and officers is not None:
-            own = officers.loc[officers["id"].isin(filters.officers), "beat_id"].dropna()
-            mask &= beats["id"].isin(own.astype("int64")).to_numpy(bool)
-        out["beats"] = beats[mask]
-        keep_beats = set(beats.loc[mask, "id"].astype("int64"))
-    if "stations" in frames and filters.stations:
-        st_ = frames["stations"]
-        out["stations"] = st_[st_["id"].isin(filters.stations)]
-    if officers is not None:
-        mask = np.ones(len(officers), dtype=bool)
-        if filters.stations:
-            mask &= officers["station_id"].isin(filters.stations).to_numpy(bool)
-        if keep_beats is not None and (filters.beats or filters.officers):
-            mask &= officers["beat_id"].isin(keep_beats).fillna(False).to_numpy(bool)
-        if filters.officers:
-            mask &= officers["id"].isin(filters.officers).to_numpy(bool)
-        out["officers"] = officers[mask]
-    hh = frames.get("households")
-    keep_hh: pd.Series | None = None
-    if hh is not None:
-        mask = np.ones(len(hh), dtype=bool)
-        if keep_beats is not None:
-            mask &= hh["beat_id"].isin(keep_beats).fillna(False).to_numpy(bool)
-        if filters.household_type != "all":
-            rental = hh["rental"].fillna(False).to_numpy(bool)
-            mask &= rental if filters.household_type == "rental" else ~rental
-        out["households"] = hh[mask]
-        keep_hh = hh.loc[mask, "id"]
-    narrowed = keep_hh is not None and (keep_beats is not None or filters.household_type != "all")
-    for name in ("visits", "surveys"):
-        df = frames.get(name)
-        if df is None:
-            continue
-        mask = np.ones(len(df), dtype=bool)
-        if narrowed:
-            mask &= df["household_id"].isin(keep_hh).to_numpy(bool)
-        if name == "visits" and filters.officers:
-            mask &= df["officer_id"].isin(filters.officers).to_numpy(bool)
-        out[name] = df[mask]
-    cams = frames.get("cameras")
-    if cams is not None:
-        mask = np.ones(len(cams), dtype=bool)
-        if keep_beats is not None and "beat_id" in cams.columns:
-            mask &= cams["beat_id"].isin(keep_beats).fillna(False).to_numpy(bool)
-        if filters.household_type != "all" and keep_hh is not None:
-            home = cams["household_id"].notna().to_numpy(bool)
-            mask &= ~home | cams["household_id"].isin(keep_hh).fillna(False).to_numpy(bool)
-        out["cameras"] = cams[mask]
-    inc = frames.get("incidents")
-    if inc is not None and keep_beats is not None and "beat_id" in inc.columns:
-        out["incidents"] = inc[inc["beat_id"].isin(keep_beats).fillna(False).to_numpy(bool)]
-    for name in dated:
-        df = out.get(name)
-        if df is None or (filters.start is None and filters.end is None):
-            continue
-        when = pd.to_datetime(df[DATED_COLUMNS[name]])
-        mask = np.ones(len(df), dtype=bool)
-        if filters.start is not None:
-            mask &= (when >= filters.start).fillna(False).to_numpy(bool)
-        if filters.end is not None:
-            mask &= (when <= _end_of_day(filters.end)).fillna(False).to_numpy(bool)
-        out[name] = df[mask]
-    return out
-
-
-def with_beat(points: gpd.GeoDataFrame, beats: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Add the ``beat_id`` each point lies in (``<NA>`` outside every beat).
-
-    Parameters
-    ----------
-    points : GeoDataFrame
-        Incidents, cameras or any points, same CRS as ``beats``.
-    beats : GeoDataFrame
-        Polygons with ``id``.
-
-    Returns
-    -------
-    GeoDataFrame
-        A copy of ``points`` with ``beat_id`` (Int64).
-    """
-    out = points.copy()
-    if len(points) == 0 or len(beats) == 0:
-        out["beat_id"] = pd.array([pd.NA] * len(points), dtype="Int64")
-        return out
-    out["beat_id"] = assign_beats(points, beats.to_crs(points.crs)).beat_id
-    return out
-
-
-# --------------------------------------------------------------------------------------------
 # progress against the campaign target
 
 
@@ -423,7 +223,7 @@ def progress_table(
         as_of = pd.Timestamp.now().normalize() if pd.isna(last) else last.normalize()
     as_of = pd.Timestamp(as_of).normalize()
     due = pd.Timestamp(target_date).normalize()
-    win_end = _end_of_day(as_of)
+    win_end = end_of_day(as_of)
     win_start = as_of - pd.Timedelta(days=window_days - 1)
     recent_mask = ((visited_at >= win_start) & (visited_at <= win_end)).fillna(False)
     key = _level_key(status, "beat" if by == "officer" else by, beats)
@@ -682,18 +482,14 @@ def survey_summary(
     out = units.merge(counts, left_on=ukey, right_index=True, how="left")
     num = out["surveyed"].to_numpy(float)
     for code in FAMILIARITY:
-        out[f"{code}_share"] = _share(out[code].to_numpy(float), num)
-    out["satisfied_share"] = _share(
+        out[f"{code}_share"] = share(out[code].to_numpy(float), num)
+    out["satisfied_share"] = share(
         out["satisfied"].to_numpy(float), out["answered"].to_numpy(float)
     )
     if by == "all":
         out = out.drop(columns="all")
     out = out.sort_values(["knows_officer_share", "surveyed"], ascending=[True, False])
     return out.reset_index(drop=True)
-
-
-def _share(num: np.ndarray, den: np.ndarray) -> np.ndarray:
-    return np.divide(num, den, out=np.full(len(num), np.nan), where=den > 0)
 
 
 # --------------------------------------------------------------------------------------------
@@ -1194,55 +990,6 @@ def beat_detail(
 
 
 # --------------------------------------------------------------------------------------------
-# export
-
-
-def to_csv_bytes(df: pd.DataFrame) -> bytes:
-    """A table as CSV in UTF-8 with a byte-order mark (Excel reads the Chinese right)."""
-    return _exportable(df).to_csv(index=False).encode("utf-8-sig")
-
-
-def to_xlsx_bytes(tables: Mapping[str, pd.DataFrame]) -> bytes:
-    """Tables as one Excel workbook, one sheet per table.
-
-    Parameters
-    ----------
-    tables : mapping of str to DataFrame
-        Sheet name -> table. Names are cut to Excel's 31 characters and stripped of
-        ``[]:*?/\\``; geometry columns are dropped.
-
-    Returns
-    -------
-    bytes
-        The ``.xlsx`` file.
-    """
-    buf = io.BytesIO()
-    used: set[str] = set()
-    with pd.ExcelWriter(buf, engine="openpyxl") as writer:
-        for name, df in tables.items():
-            sheet = re.sub(r"[\[\]:*?/\\]", "_", str(name))[:31] or "Sheet"
-            base, k = sheet, 1
-            while sheet in used:
-                k += 1
-                sheet = f"{base[: 31 - len(str(k)) - 1]}_{k}"
-            used.add(sheet)
-            _exportable(df).to_excel(writer, sheet_name=sheet, index=False)
-    return buf.getvalue()
-
-
-def _exportable(df: pd.DataFrame) -> pd.DataFrame:
-    out = df.drop(columns=[c for c in df.columns if c == "geometry"], errors="ignore")
-    out = pd.DataFrame(out).copy()
-    for col in out.columns:
-        s = out[col]
-        if isinstance(s.dtype, pd.DatetimeTZDtype):
-            out[col] = s.dt.tz_localize(None)
-        elif s.dtype == float:
-            out[col] = s.replace([np.inf, -np.inf], np.nan)
-    return out
-
-
-# --------------------------------------------------------------------------------------------
 # everything the Coverage page shows, in one call
 
 #: incident heat maps are aggregated to H3 cells above this many incidents
@@ -1343,74 +1090,6 @@ class CoverageView:
         return out
 
 
-#: column -> (Chinese, English) for tables shown and exported
-COLUMN_LABELS = {
-    "station_id": ("派出所编号", "station id"),
-    "beat_id": ("警务区编号", "beat id"),
-    "officer_id": ("民警编号", "officer id"),
-    "name": ("名称", "name"),
-    "households": ("户数", "households"),
-    "visited": ("已走访", "visited"),
-    "not_home": ("不在家", "not home"),
-    "refused": ("拒绝", "refused"),
-    "moved_away": ("已搬离", "moved away"),
-    "unvisited": ("未走访", "not yet visited"),
-    "coverage": ("覆盖率", "coverage"),
-    "visited_by_officer": ("本人走访", "visited by the officer"),
-    "recent": ("近期新增", "recent"),
-    "pace": ("日均进度(户/天)", "pace (households/day)"),
-    "own_pace": ("本人日均(户/天)", "own pace (households/day)"),
-    "target_households": ("目标户数", "target households"),
-    "remaining": ("距目标", "to target"),
-    "required_pace": ("所需日均(户/天)", "required pace (households/day)"),
-    "projected_finish": ("预计完成日期", "projected finish"),
-    "late_days": ("延误天数", "days late"),
-    "on_track": ("按期", "on track"),
-    "date": ("日期", "date"),
-    "total": ("合计", "total"),
-    "week": ("周", "week"),
-    "week_start": ("周一", "week start"),
-    "evenings": ("晚数", "evenings"),
-    "visits": ("走访次数", "visits"),
-    "hours": ("小时", "hours"),
-    "surveyed": ("回访数", "surveyed"),
-    "on_site": ("现场", "on site"),
-    "phone": ("电话", "phone"),
-    "knows_officer": ("认识民警", "knows the officer"),
-    "has_card": ("有联系卡", "has the contact card"),
-    "never_met": ("从未见过", "never met"),
-    "knows_officer_share": ("认识民警占比", "knows the officer (share)"),
-    "has_card_share": ("有联系卡占比", "has the card (share)"),
-    "never_met_share": ("从未见过占比", "never met (share)"),
-    "answered": ("作答数", "answered"),
-    "satisfied": ("满意数", "satisfied"),
-    "satisfied_share": ("满意率", "satisfied (share)"),
-    "installs": ("安装数", "installs"),
-    "group": ("组别", "group"),
-    "event": ("首次安装", "first install"),
-    "before": ("安装前警情", "incidents before"),
-    "after": ("安装后警情", "incidents after"),
-    "rate_before": ("前(每千户每月)", "before (per 1,000 hh/month)"),
-    "rate_after": ("后(每千户每月)", "after (per 1,000 hh/month)"),
-    "matches": ("对照警务区", "comparison beats"),
-    "match_before": ("对照前", "comparison before"),
-    "match_after": ("对照后", "comparison after"),
-    "did": ("差中差", "difference in differences"),
-    "address": ("地址", "address"),
-    "status": ("状态", "status"),
-    "last_attempt_at": ("上次走访", "last attempt"),
-    "visited_at": ("走访时间", "visited at"),
-    "attempts": ("走访次数", "attempts"),
-    "rental": ("出租房", "rental"),
-    "cumulative": ("累计已走访", "visited so far"),
-}
-
-
-def labelled(df: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
-    """A copy of ``df`` with columns renamed by :data:`COLUMN_LABELS` in ``lang``."""
-    return relabel_columns(df, COLUMN_LABELS, lang)
-
-
 def overall_progress(
     status: pd.DataFrame,
     *,
@@ -1499,8 +1178,6 @@ def coverage_view(
     -------
     CoverageView
     """
-    from geo.effect import install_effect
-
     f = apply_filters(frames, filters)
     undated = apply_filters(frames, filters, dated=())
     hh, visits, beats = f["households"], f["visits"], f["beats"]

@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from geo._errors import InputError
+from geo.labels import labelled
 
 #: camera kinds a household installs (public surveillance does not count as an install)
 HOUSEHOLD_CAMERA_KINDS = ("recorder_unit", "doorbell")
@@ -80,9 +81,7 @@ class EffectResult:
 
     def table(self, lang: str = "zh") -> pd.DataFrame:
         """The per-beat table as shown and exported: groups named, rates to 2 decimals,
-        columns labelled in ``lang`` (see :func:`geo.coverage.labelled`)."""
-        from geo.coverage import labelled
-
+        columns labelled in ``lang`` (see :func:`geo.labels.labelled`)."""
         pick = 1 if lang == "en" else 0
         df = self.by_beat.assign(
             group=self.by_beat["group"].map({k: v[pick] for k, v in GROUP_LABELS.items()})
@@ -115,7 +114,7 @@ def install_effect(
     households : DataFrame
         ``id`` and ``beat_id``.
     cameras : DataFrame
-        ``kind``, ``installed_on`` and ``beat_id`` (see :func:`geo.coverage.with_beat`).
+        ``kind``, ``installed_on`` and ``beat_id`` (see :func:`geo.filters.with_beat`).
     incidents : DataFrame
         ``occurred_at``, ``category`` and ``beat_id``; their whole history, not only the
         campaign window.
@@ -153,7 +152,7 @@ def install_effect(
         raise InputError(f"n_matches must be at least 1, got {n_matches!r}")
     for name, df, col in (("cameras", cameras, "beat_id"), ("incidents", incidents, "beat_id")):
         if col not in df.columns:
-            raise InputError(f"{name} need a {col!r} column (geo.coverage.with_beat)")
+            raise InputError(f"{name} need a {col!r} column (geo.filters.with_beat)")
     since = pd.Timestamp(since).normalize()
     cams = cameras[cameras["kind"].astype(object).isin(HOUSEHOLD_CAMERA_KINDS).to_numpy(bool)]
     installed = pd.to_datetime(cams["installed_on"])

@@ -100,8 +100,6 @@ import numpy as np  # noqa: E402
 import openpyxl  # noqa: E402
 
 from geo.coverage import (  # noqa: E402
-    Filters,
-    apply_filters,
     choose_view,
     coverage_trend,
     hex_resolution,
@@ -111,10 +109,10 @@ from geo.coverage import (  # noqa: E402
     overall_progress,
     progress_table,
     survey_summary,
-    to_csv_bytes,
-    to_xlsx_bytes,
     visits_per_evening,
 )
+from geo.exports import to_csv_bytes, to_xlsx_bytes  # noqa: E402
+from geo.filters import Filters, apply_filters  # noqa: E402
 
 
 def test_filters_narrow_every_table(city):

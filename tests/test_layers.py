@@ -11,7 +11,6 @@ import pandas as pd
 import pytest
 
 from geo.coverage import (
-    Filters,
     beat_map_frame,
     coverage_table,
     coverage_view,
@@ -21,8 +20,8 @@ from geo.coverage import (
     household_status,
     offices_frame,
     station_map_frame,
-    with_beat,
 )
+from geo.filters import Filters, with_beat
 from layers import localize, to_standalone_html
 from layers.beats import (
     COVERAGE_COLORS,

@@ -20,8 +20,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import ui.cache
-from geo.coverage import Filters, apply_filters, coverage_view, household_status, with_beat
+from geo.coverage import coverage_view, household_status
 from geo.demo import write_demo
+from geo.filters import Filters, apply_filters, with_beat
 from geo.settings import load_settings
 from geo.store import Store
 from geo.workspace import Workspace

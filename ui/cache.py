@@ -75,7 +75,7 @@ def clear_data() -> None:
 
 @st.cache_data(show_spinner=False, max_entries=4)
 def _coverage_frames(_url: str) -> dict:
-    from geo.coverage import with_beat
+    from geo.filters import with_beat
     from geo.model import TABLE_ORDER
 
     frames = {name: read_table(name) for name in TABLE_ORDER}
@@ -96,7 +96,7 @@ def coverage_view(filters, **options):
 
     Parameters
     ----------
-    filters : geo.coverage.Filters
+    filters : geo.filters.Filters
     **options
         Keyword arguments of :func:`geo.coverage.coverage_view` (hashable values).
     """
@@ -155,7 +155,7 @@ def camera_plan(filters, **options):
 
     Parameters
     ----------
-    filters : geo.coverage.Filters
+    filters : geo.filters.Filters
     **options
         Keyword arguments of :func:`geo.planning.plan_cameras` (hashable values: give
         ``radii`` and weight mappings as tuples of pairs or frozen dataclasses).

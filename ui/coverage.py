@@ -13,14 +13,10 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geo._errors import BeatMapError
-from geo.coverage import (
-    MAX_POINTS,
-    STATUS_LABELS,
-    apply_filters,
-    labelled,
-    to_csv_bytes,
-    to_xlsx_bytes,
-)
+from geo.coverage import MAX_POINTS, STATUS_LABELS
+from geo.exports import to_csv_bytes, to_xlsx_bytes
+from geo.filters import apply_filters
+from geo.labels import labelled
 from geo.model import INCIDENT_CATEGORIES
 from layers import MissingAssetError, static_url, to_standalone_html
 from layers.coverage_map import coverage_map

@@ -1,7 +1,7 @@
 """The one sidebar of filters every page shares: campaign dates, station, beat, officer, type.
 
 ``streamlit_app.py`` calls :func:`render_filters` once per run, before ``st.navigation(...)
-.run()``; it draws the widgets in the sidebar and stores a :class:`geo.coverage.Filters` in
+.run()``; it draws the widgets in the sidebar and stores a :class:`geo.filters.Filters` in
 ``st.session_state``. Pages read it with :func:`current_filters` and never draw filters
 themselves. Choices survive page switches: each widget's value is mirrored under a key of its
 own, which Streamlit does not drop when a page without the widget runs.
@@ -15,7 +15,7 @@ import pandas as pd
 import streamlit as st
 
 from geo._errors import BeatMapError
-from geo.coverage import HOUSEHOLD_TYPES, Filters
+from geo.filters import HOUSEHOLD_TYPES, Filters
 from ui.cache import read_table, t
 
 FILTERS_KEY = "beatmap_filters"
@@ -59,7 +59,7 @@ def render_filters() -> Filters:
 
     Returns
     -------
-    geo.coverage.Filters
+    geo.filters.Filters
         Also stored in ``st.session_state[FILTERS_KEY]``.
     """
     _restore()
