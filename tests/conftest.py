@@ -6,6 +6,9 @@ from pathlib import Path
 
 import pytest
 
+# pg_cluster and store_url (SQLite and PostgreSQL+PostGIS) for the store tests
+pytest_plugins = ["tests.pgserver"]
+
 HERE = Path(__file__).parent
 DATA = HERE / "data"
 SHARED_OSM = (HERE.parent.parent / "shared" / "osm").resolve()
