@@ -122,7 +122,7 @@ def export_cmd(
     settings = _settings(db, lang)
     store = Store(settings.database_url)
     path = export_table(
-        store, kind, file, allowed_personal=settings.personal_data_allowed, lang=settings.language
+        store, kind, file, show_personal=settings.show_personal, lang=settings.language
     )
     typer.echo(str(path))
 
@@ -240,12 +240,12 @@ def route_cmd(
     require_rows(store, "households")
     tables = {n: store.read(n) for n in ("beats", "officers", "households", "visits")}
     area = _route_area(store, settings)
-    allowed = settings.personal_data_allowed
+    shown = settings.show_personal
     if officer is not None:
         plan = plan_evening(area, tables, officer=officer, date=date, settings=evening)
-        typer.echo(str(write_sheet(plan, area, out, lang=lang_, allowed_personal=allowed)))
+        typer.echo(str(write_sheet(plan, area, out, lang=lang_, show_personal=shown)))
         if html_out is not None:
-            typer.echo(str(write_sheet(plan, area, html_out, lang=lang_, allowed_personal=allowed)))
+            typer.echo(str(write_sheet(plan, area, html_out, lang=lang_, show_personal=shown)))
         typer.echo(plan.summary(lang_))
         return
     offs = tables["officers"]
@@ -269,8 +269,8 @@ def route_cmd(
             typer.secho(f"officer {oid}: {exc}", err=True, fg=typer.colors.YELLOW)
             continue
         stem = f"route_{date}_officer{oid}"
-        pdf = write_sheet(plan, area, out / f"{stem}.pdf", lang=lang_, allowed_personal=allowed)
-        write_sheet(plan, area, out / f"{stem}.html", lang=lang_, allowed_personal=allowed)
+        pdf = write_sheet(plan, area, out / f"{stem}.pdf", lang=lang_, show_personal=shown)
+        write_sheet(plan, area, out / f"{stem}.html", lang=lang_, show_personal=shown)
         typer.echo(f"{pdf}  {plan.summary(lang_)}")
     if failed == len(mine):
         raise InputError(f"no route could be planned for station {station} on {date}")

@@ -1189,7 +1189,7 @@ def export_table(
     kind: str,
     path: str | Path,
     *,
-    allowed_personal: bool = False,
+    show_personal: bool = False,
     lang: str = "zh",
 ) -> Path:
     """Export table ``kind`` to CSV, XLSX or GeoPackage (chosen by the extension).
@@ -1204,7 +1204,7 @@ def export_table(
         Table name.
     path : str or Path
         Output file: ``.csv`` (UTF-8 with BOM), ``.xlsx`` or ``.gpkg`` (layer named ``kind``).
-    allowed_personal : bool
+    show_personal : bool
         Export names and phone numbers unmasked (only for roles allowed to see them).
     lang : {"zh", "en"}
         Language of headers and labels.
@@ -1226,7 +1226,7 @@ def export_table(
         raise InputError(
             f"cannot export to {ext or '(no extension)'!r}; allowed: {', '.join(EXPORT_EXTENSIONS)}"
         )
-    df = mask_personal(store.read(kind), kind, allowed=allowed_personal)
+    df = mask_personal(store.read(kind), kind, show_personal=show_personal)
     path.parent.mkdir(parents=True, exist_ok=True)
     if ext == ".gpkg":
         out = export_frame(df, kind, lang=lang, geometry="keep")
@@ -1258,7 +1258,7 @@ def export_table(
 
 
 def export_bytes(
-    store, kind: str, fmt: str, *, allowed_personal: bool = False, lang: str = "zh"
+    store, kind: str, fmt: str, *, show_personal: bool = False, lang: str = "zh"
 ) -> bytes:
     """The export of ``kind`` as bytes (for a download button); ``fmt`` is csv, xlsx or gpkg."""
     ext = "." + fmt.lower().lstrip(".")
@@ -1266,7 +1266,7 @@ def export_bytes(
         raise InputError(f"unknown export format {fmt!r}; allowed: csv, xlsx, gpkg")
     with tempfile.TemporaryDirectory(prefix="beatmap-export-") as tmp:
         path = export_table(
-            store, kind, Path(tmp) / f"{kind}{ext}", allowed_personal=allowed_personal, lang=lang
+            store, kind, Path(tmp) / f"{kind}{ext}", show_personal=show_personal, lang=lang
         )
         return path.read_bytes()
 

@@ -31,6 +31,16 @@ PERSONAL_DATA_ROLES = ("admin",)
 ONLINE_MODES = ("auto", "yes", "no")
 OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 
+
+def show_personal(role: str) -> bool:
+    """Whether a user of ``role`` sees names and phone numbers unmasked.
+
+    The one rule for personal data: prints, exports and pages pass its answer on as their
+    ``show_personal`` argument.
+    """
+    return role in PERSONAL_DATA_ROLES
+
+
 #: ~2 x 2 km hutong area of Dongcheng, Beijing, around Beixinqiao (west, south, east, north)
 DEMO_BBOX = (116.405, 39.933, 116.425, 39.950)
 
@@ -78,9 +88,9 @@ class Settings:
         return self.tiles
 
     @property
-    def personal_data_allowed(self) -> bool:
-        """Whether this role may see names and phone numbers unmasked."""
-        return self.role in PERSONAL_DATA_ROLES
+    def show_personal(self) -> bool:
+        """Whether this role sees names and phone numbers unmasked (:func:`show_personal`)."""
+        return show_personal(self.role)
 
     def with_(self, **changes: object) -> Settings:
         """Return a copy with some values changed."""

@@ -189,11 +189,11 @@ def _last_outcome(row: pd.Series, lang: str) -> str:
     return label
 
 
-def _rows(plan: Any, lang: str, allowed_personal: bool) -> pd.DataFrame:
+def _rows(plan: Any, lang: str, show_personal: bool) -> pd.DataFrame:
     hh = plan.households
     if hh.empty:
         return pd.DataFrame(columns=["stop", "time", "address", "type", "last", "contact"])
-    masked = mask_personal(hh, "households", allowed=allowed_personal)
+    masked = mask_personal(hh, "households", show_personal=show_personal)
     out = pd.DataFrame(
         {
             "stop": hh["stop"].astype(int),
@@ -399,7 +399,7 @@ def sheet_pdf(
     area: Any,
     *,
     lang: str = "zh",
-    allowed_personal: bool = False,
+    show_personal: bool = False,
     steps: Sequence[Any] | None = None,
 ) -> bytes:
     """The route sheet as a PDF (A4 portrait), returned as bytes.
@@ -410,7 +410,7 @@ def sheet_pdf(
     area : geo.network.Area
         For the buildings drawn on the map.
     lang : {"zh", "en"}, optional
-    allowed_personal : bool, optional
+    show_personal : bool, optional
         Print contact names and phone numbers unmasked (only for roles that may see them).
     steps : list of geo.directions.Step, optional
         The directions (computed from the plan when omitted).
@@ -431,7 +431,7 @@ def sheet_pdf(
 
     steps = list(steps) if steps is not None else directions(plan, lang=lang)
     family = _font_family()
-    rows = _rows(plan, lang, allowed_personal)
+    rows = _rows(plan, lang, show_personal)
     title, sub = _heading(plan, lang)
     dir_lines: list[str] = []
     width = 60 if lang == "zh" else 96
@@ -581,7 +581,7 @@ def sheet_html(
     area: Any,
     *,
     lang: str = "zh",
-    allowed_personal: bool = False,
+    show_personal: bool = False,
     steps: Sequence[Any] | None = None,
 ) -> str:
     """The route sheet as one self-contained, print-friendly HTML page (map as inline SVG).
@@ -599,7 +599,7 @@ def sheet_html(
     steps = list(steps) if steps is not None else directions(plan, lang=lang)
     esc = html.escape
     title, sub = _heading(plan, lang)
-    rows = _rows(plan, lang, allowed_personal)
+    rows = _rows(plan, lang, show_personal)
     head = "".join(
         f"<th>{esc(_t(k, lang))}</th>"
         for k in ("stop", "time", "address", "type", "last", "contact", "outcome", "card",
@@ -637,7 +637,7 @@ def write_sheet(
     path: str | Path,
     *,
     lang: str = "zh",
-    allowed_personal: bool = False,
+    show_personal: bool = False,
 ) -> Path:
     """Write the sheet to ``path``: PDF for ``.pdf``, HTML for ``.html``/``.htm``.
 
@@ -649,9 +649,9 @@ def write_sheet(
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix == ".pdf":
-        data: bytes = sheet_pdf(plan, area, lang=lang, allowed_personal=allowed_personal)
+        data: bytes = sheet_pdf(plan, area, lang=lang, show_personal=show_personal)
     elif suffix in (".html", ".htm"):
-        data = sheet_html(plan, area, lang=lang, allowed_personal=allowed_personal).encode("utf-8")
+        data = sheet_html(plan, area, lang=lang, show_personal=show_personal).encode("utf-8")
     else:
         raise InputError(f"sheet file must end in .pdf, .html or .htm, got {path.name!r}")
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -272,7 +272,7 @@ def test_export_round_trip_every_table(loaded: Store, tmp_path: Path, fmt: str, 
     other = Store(f"sqlite:///{tmp_path}/copy.sqlite")
     for kind in TABLE_ORDER:
         path = export_table(
-            loaded, kind, tmp_path / f"out_{kind}.{fmt}", allowed_personal=True, lang=lang
+            loaded, kind, tmp_path / f"out_{kind}.{fmt}", show_personal=True, lang=lang
         )
         report = import_file(other, kind, path)
         assert report.rows_written == loaded.count(kind)
@@ -708,7 +708,7 @@ def test_export_masks_personal_fields_unless_allowed(loaded: Store, tmp_path: Pa
     assert masked["联系电话"].str.contains(r"\*").all()
     assert not masked["地址"].str.contains(r"\*").any()
     full = pd.read_csv(
-        export_table(loaded, "households", tmp_path / "f.csv", allowed_personal=True),
+        export_table(loaded, "households", tmp_path / "f.csv", show_personal=True),
         encoding="utf-8-sig",
         dtype=str,
     )

@@ -119,4 +119,4 @@ def test_mask_personal():
     assert masked["contact_name"].tolist()[0] == "张**"
     assert masked["contact_phone"].tolist()[0] == "138******78"
     assert masked["address"].tolist() == ["x", "y"]
-    assert model.mask_personal(df, "households", allowed=True) is df
+    assert model.mask_personal(df, "households", show_personal=True) is df

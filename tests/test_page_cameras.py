@@ -173,7 +173,7 @@ def test_personal_data_for_allowed_roles(app_env, monkeypatch) -> None:
     monkeypatch.setenv("BEATMAP_ROLE", "admin")
     ui.cache.st.cache_resource.clear()
     at = _open(_entry())
-    if not ui.cache.get_settings().personal_data_allowed:
+    if not ui.cache.get_settings().show_personal:
         pytest.skip("role 'admin' does not see personal data in this configuration")
     ranked = at.dataframe[0].value
     phones = ranked["民警电话"].astype(str)

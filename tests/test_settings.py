@@ -11,7 +11,7 @@ from geo.settings import load_settings
 def test_defaults_point_into_data_dir(tmp_path):
     s = load_settings({"BEATMAP_DATA_DIR": str(tmp_path)})
     assert s.database_url == f"sqlite:///{tmp_path}/beatmap.sqlite"
-    assert s.tile_url is None and s.language == "zh" and not s.personal_data_allowed
+    assert s.tile_url is None and s.language == "zh" and not s.show_personal
 
 
 def test_file_then_environment(tmp_path):
@@ -19,7 +19,7 @@ def test_file_then_environment(tmp_path):
     cfg.write_text('tiles = "osm"\nlanguage = "en"\nrole = "admin"\n', encoding="utf-8")
     s = load_settings({"BEATMAP_CONFIG": str(cfg), "BEATMAP_LANGUAGE": "zh"})
     assert s.tile_url.startswith("https://tile.openstreetmap.org")
-    assert s.language == "zh" and s.personal_data_allowed
+    assert s.language == "zh" and s.show_personal
 
 
 @pytest.mark.parametrize(

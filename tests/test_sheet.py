@@ -56,7 +56,7 @@ def test_pdf_holds_chinese_text_and_masks_personal_data(fixture_plan):
 
 def test_pdf_in_english_and_unmasked_when_allowed(fixture_plan):
     area, plan = fixture_plan
-    text = pdf_text(sheet_pdf(plan, area, lang="en", allowed_personal=True))
+    text = pdf_text(sheet_pdf(plan, area, lang="en", show_personal=True))
     assert "Household visit route sheet" in text and "府学胡同" in text
     assert str(plan.households["contact_phone"].iloc[0]) in text
 

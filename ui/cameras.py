@@ -13,7 +13,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geo._errors import BeatMapError
-from geo.coverage import labelled as coverage_labelled
+from geo.labels import labelled as coverage_labelled
 from geo.model import CAMERA_KINDS, INCIDENT_CATEGORIES
 from geo.planning import (
     CANDIDATE_KINDS,
@@ -49,7 +49,7 @@ KINDS_KEY = "cam_kinds"
 settings = get_settings()
 lang = current_language(settings.language)
 filters = current_filters()
-allowed = settings.personal_data_allowed
+allowed = settings.show_personal
 
 try:
     area = get_area()
@@ -311,7 +311,7 @@ def _percent(df: pd.DataFrame, *cols: str) -> dict:
 
 
 with tab_sites:
-    ranked = promotion_list(plan, lang=lang, allow_personal=allowed)
+    ranked = promotion_list(plan, lang=lang, show_personal=allowed)
     share_col = t("累计覆盖率", "cumulative covered share")
     st.dataframe(
         ranked.drop(columns=[t("经度", "longitude"), t("纬度", "latitude")]),
@@ -332,21 +332,21 @@ with tab_sites:
     d1, d2, d3, d4 = st.columns(4)
     d1.download_button(
         t("导出推广名单（XLSX）", "Promotion list (XLSX)"),
-        data=plan_xlsx_bytes(plan, lang=lang, allow_personal=allowed),
+        data=plan_xlsx_bytes(plan, lang=lang, show_personal=allowed),
         file_name=f"camera_sites_{stamp}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key="cam_xlsx",
     )
     d2.download_button(
         t("导出推广名单（CSV）", "Promotion list (CSV)"),
-        data=plan_csv_bytes(plan, lang=lang, allow_personal=allowed),
+        data=plan_csv_bytes(plan, lang=lang, show_personal=allowed),
         file_name=f"camera_sites_{stamp}.csv",
         mime="text/csv",
         key="cam_csv",
     )
     d3.download_button(
         t("按民警打印推广单（HTML）", "Printable list per officer (HTML)"),
-        data=promotion_sheets_html(plan, lang=lang, allow_personal=allowed).encode("utf-8"),
+        data=promotion_sheets_html(plan, lang=lang, show_personal=allowed).encode("utf-8"),
         file_name=f"camera_promotion_sheets_{stamp}.html",
         mime="text/html",
         key="cam_sheets",

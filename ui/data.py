@@ -152,7 +152,7 @@ def _import_section(store, area) -> None:
 def _export_section(store) -> None:
     st.subheader(t("导出", "Export"))
     settings = get_settings()
-    allowed = settings.personal_data_allowed
+    allowed = settings.show_personal
     st.caption(
         t(
             "姓名和电话已脱敏。" if not allowed else "当前角色可导出未脱敏的姓名和电话。",
@@ -174,7 +174,7 @@ def _export_section(store) -> None:
     )
     if st.button(t("生成导出文件", "Prepare the export")):
         try:
-            data = export_bytes(store, kind, fmt, allowed_personal=allowed, lang=current_language())
+            data = export_bytes(store, kind, fmt, show_personal=allowed, lang=current_language())
         except BeatMapError as exc:
             st.error(str(exc))
             return

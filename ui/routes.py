@@ -222,9 +222,9 @@ if sheet is None or sheet[0] != (plan_key, lang):
     if st.button(t("生成打印单（PDF）", "Make the printed sheet (PDF)"), key="route_make_pdf"):
         try:
             with st.spinner(t("正在生成…", "Drawing ...")):
-                allowed = settings.personal_data_allowed
-                pdf = sheet_pdf(plan, area, lang=lang, allowed_personal=allowed)
-                page = sheet_html(plan, area, lang=lang, allowed_personal=allowed)
+                allowed = settings.show_personal
+                pdf = sheet_pdf(plan, area, lang=lang, show_personal=allowed)
+                page = sheet_html(plan, area, lang=lang, show_personal=allowed)
             st.session_state[SHEET_KEY] = ((plan_key, lang), pdf, page)
             st.rerun()
         except BeatMapError as exc:
