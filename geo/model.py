@@ -11,6 +11,7 @@ once, in the style of :class:`geo._errors.ValidationError`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -20,6 +21,7 @@ import pandas as pd
 import shapely
 
 from geo._errors import InputError, ProblemCollector
+from geo.textguard import DEFAULT_MAX_FIELD_LENGTH, mask_free_text_series, text_problems
 
 WGS84 = "EPSG:4326"
 
@@ -82,6 +84,18 @@ MEDIATION_OUTCOMES = {
     "pending": ("待调解", "pending"),
 }
 
+#: dates of visits, incidents, surveys, installs and meetings before this cannot be true
+EARLIEST_RECORD = "2000-01-01"
+#: how far past today a "not in the future" date may lie (clock and time-zone slack)
+FUTURE_SLACK = pd.Timedelta(days=1)
+#: residents (or lodgers) of one household: above MAX cannot be true, above WARN is unusual
+MAX_PER_HOUSEHOLD = 500
+WARN_PER_HOUSEHOLD = 30
+#: a beat's office may lie outside its beat (across the street); farther than this is refused
+OFFICE_MAX_OUTSIDE_M = 1000.0
+#: share of a beat's area that may overlap other beats before it is refused (slivers warn)
+BEAT_OVERLAP_REFUSE = 0.05
+
 _TRUE = {"1", "1.0", "true", "yes", "y", "t", "是", "有", "对", "√", "✓", "x"}
 _FALSE = {"0", "0.0", "false", "no", "n", "f", "否", "无", "没有", "不是", ""}
 
@@ -107,7 +121,20 @@ class Field:
     personal : bool
         Personal data, masked in prints and exports unless the role allows it.
     minimum, maximum : float or None
-        Bounds for numbers.
+        Bounds for numbers: a value outside cannot be true and is refused.
+    label : (str, str)
+        Chinese and English label (export headers).
+    free_text : bool
+        Free text (notes, descriptions): phone and ID numbers in it are masked wherever
+        personal fields are (:func:`mask_personal`).
+    pattern : str or None
+        ``phone``: the text must be a phone number (:data:`PHONE_RE`).
+    warn_above : float or None
+        A number above this is unusual: accepted, and reported in the import summary.
+    not_before : str or None
+        For dates: the earliest plausible date (ISO), earlier ones are refused.
+    no_future : bool
+        For dates: a date after today (plus :data:`FUTURE_SLACK`) is refused.
     """
 
     name: str
@@ -120,6 +147,11 @@ class Field:
     minimum: float | None = None
     maximum: float | None = None
     label: tuple[str, str] = ("", "")
+    free_text: bool = False
+    pattern: str | None = None
+    warn_above: float | None = None
+    not_before: str | None = None
+    no_future: bool = False
 
     def expected(self) -> str:
         """What a valid value looks like, for error messages."""
@@ -132,12 +164,18 @@ class Field:
         if self.kind == "date":
             return "a date such as 2026-04-01"
         if self.kind == "int":
-            bound = f" >= {self.minimum:g}" if self.minimum is not None else ""
-            return f"a whole number{bound}"
+            lo = f" >= {self.minimum:g}" if self.minimum is not None else ""
+            hi = f" <= {self.maximum:g}" if self.maximum is not None else ""
+            return f"a whole number{lo}{hi}"
         if self.kind == "float":
             lo = f" >= {self.minimum:g}" if self.minimum is not None else ""
             hi = f" <= {self.maximum:g}" if self.maximum is not None else ""
             return f"a number{lo}{hi}"
+        if self.pattern == "phone":
+            return (
+                "a phone number: an 11-digit mobile number (13812345678) or a landline with "
+                "its area code (010-64001234)"
+            )
         return "text"
 
 
@@ -164,6 +202,10 @@ class Table:
     @property
     def personal_fields(self) -> list[str]:
         return [f.name for f in self.fields if f.personal]
+
+    @property
+    def free_text_fields(self) -> list[str]:
+        return [f.name for f in self.fields if f.free_text]
 
     def field(self, name: str) -> Field:
         for f in self.fields:
@@ -249,7 +291,15 @@ TABLES: dict[str, Table] = {
                     choices=ROLES,
                     aliases=("身份", "职务"),
                 ),
-                _f("phone", "str", "电话", "phone", personal=True, aliases=("手机", "联系电话")),
+                _f(
+                    "phone",
+                    "str",
+                    "电话",
+                    "phone",
+                    personal=True,
+                    pattern="phone",
+                    aliases=("手机", "联系电话"),
+                ),
             ),
             natural_key=("name", "station_id"),
         ),
@@ -264,13 +314,24 @@ TABLES: dict[str, Table] = {
                 _f("building_id", "str", "建筑编号", "building id"),
                 _f("estate", "str", "小区", "estate"),
                 _f("beat_id", "int", "警务区编号", "beat id", ref="beats", aliases=("社区编号",)),
-                _f("residents", "int", "常住人数", "residents", minimum=0, aliases=("人口",)),
+                _f(
+                    "residents",
+                    "int",
+                    "常住人数",
+                    "residents",
+                    minimum=0,
+                    maximum=MAX_PER_HOUSEHOLD,
+                    warn_above=WARN_PER_HOUSEHOLD,
+                    aliases=("人口",),
+                ),
                 _f(
                     "lodgers",
                     "int",
                     "寄住人数",
                     "lodgers",
                     minimum=0,
+                    maximum=MAX_PER_HOUSEHOLD,
+                    warn_above=WARN_PER_HOUSEHOLD,
                     aliases=("暂住人数", "寄住/暂住人口", "temporary residents"),
                 ),
                 _f("rental", "bool", "出租房", "rental", aliases=("是否出租",)),
@@ -288,6 +349,7 @@ TABLES: dict[str, Table] = {
                     "联系电话",
                     "contact phone",
                     personal=True,
+                    pattern="phone",
                     aliases=("电话", "手机", "phone"),
                 ),
                 _f(
@@ -320,6 +382,8 @@ TABLES: dict[str, Table] = {
                     "走访时间",
                     "visited at",
                     required=True,
+                    not_before=EARLIEST_RECORD,
+                    no_future=True,
                     aliases=("时间", "time"),
                 ),
                 _f(
@@ -354,7 +418,7 @@ TABLES: dict[str, Table] = {
                     "camera install accepted",
                     aliases=("愿意安装摄录一体机",),
                 ),
-                _f("notes", "str", "备注", "notes"),
+                _f("notes", "str", "备注", "notes", free_text=True),
             ),
             natural_key=("household_id", "officer_id", "visited_at"),
         ),
@@ -371,7 +435,13 @@ TABLES: dict[str, Table] = {
                     choices=CAMERA_KINDS,
                     aliases=("设备类型",),
                 ),
-                _f("installed_on", "date", "安装日期", "installed on"),
+                _f(
+                    "installed_on",
+                    "date",
+                    "安装日期",
+                    "installed on",
+                    not_before=EARLIEST_RECORD,
+                ),
                 _f("household_id", "int", "住户编号", "household id", ref="households"),
                 _f("status", "enum", "状态", "status", choices=CAMERA_STATUS),
                 _f("facing", "float", "朝向", "facing", minimum=0, maximum=360, aliases=("方向",)),
@@ -398,6 +468,8 @@ TABLES: dict[str, Table] = {
                     "发生时间",
                     "occurred at",
                     required=True,
+                    not_before=EARLIEST_RECORD,
+                    no_future=True,
                     aliases=("时间", "time"),
                 ),
                 _f(
@@ -409,7 +481,14 @@ TABLES: dict[str, Table] = {
                     choices=INCIDENT_CATEGORIES,
                     aliases=("警情类别", "类型"),
                 ),
-                _f("description", "str", "简要情况", "description", aliases=("描述",)),
+                _f(
+                    "description",
+                    "str",
+                    "简要情况",
+                    "description",
+                    free_text=True,
+                    aliases=("描述",),
+                ),
             ),
             geometry="point",
             natural_key=("occurred_at", "category", "geometry"),
@@ -432,6 +511,8 @@ TABLES: dict[str, Table] = {
                     "回访日期",
                     "surveyed on",
                     required=True,
+                    not_before=EARLIEST_RECORD,
+                    no_future=True,
                     aliases=("日期", "date"),
                 ),
                 _f(
@@ -466,6 +547,7 @@ TABLES: dict[str, Table] = {
                     "调解日期",
                     "held on",
                     required=True,
+                    not_before=EARLIEST_RECORD,
                     aliases=("日期", "date"),
                 ),
                 _f(
@@ -513,7 +595,14 @@ TABLES: dict[str, Table] = {
                     choices=MEDIATION_OUTCOMES,
                     aliases=("结果",),
                 ),
-                _f("follow_up_on", "date", "跟进日期", "follow up on", aliases=("回访日期",)),
+                _f(
+                    "follow_up_on",
+                    "date",
+                    "跟进日期",
+                    "follow up on",
+                    not_before=EARLIEST_RECORD,
+                    aliases=("回访日期",),
+                ),
             ),
             natural_key=("held_on", "beat_id", "household_id", "other_household_id", "kind"),
         ),
@@ -573,6 +662,9 @@ def _coerce(
     rows: np.ndarray,
     problems: ProblemCollector,
     source_names: Mapping[str, str],
+    *,
+    max_length: int = DEFAULT_MAX_FIELD_LENGTH,
+    notes: _Notes | None = None,
 ) -> pd.Series:
     """Coerce one column, adding a problem for each value that does not fit."""
     header = source_names.get(f.name, f.name)
@@ -580,8 +672,22 @@ def _coerce(
     if f.kind == "str":
         out = s.astype("string").str.strip().astype(object).where(~blank, None)
         bad = pd.Series(False, index=s.index)
+        for pos, message, value in text_problems(out, max_length=max_length):
+            problems.add(message, row=int(rows[pos]), field=header, value=value)
+        if f.pattern == "phone":
+            bad = _not_phone(out)
     elif f.kind in ("int", "float"):
         num = pd.to_numeric(s.where(~blank), errors="coerce")
+        if f.warn_above is not None and notes is not None:
+            with np.errstate(invalid="ignore"):
+                high = (num > f.warn_above) & ~(num > (f.maximum or np.inf))
+            for pos in np.flatnonzero(high.fillna(False).to_numpy(bool)):
+                notes.add(
+                    header,
+                    int(rows[pos]),
+                    f"超过 {f.warn_above:g}，数值异常，请核实",
+                    f"above {f.warn_above:g}, which is unusual; please check",
+                )
         bad = num.isna() & ~blank
         if f.kind == "int":
             frac = num.notna() & (num != np.round(num))
@@ -607,12 +713,15 @@ def _coerce(
     elif f.kind in ("datetime", "date"):
         if pd.api.types.is_datetime64_any_dtype(s.dtype):
             out = s.dt.tz_localize(None) if getattr(s.dt, "tz", None) else s
+            refused = np.zeros(len(s), dtype=bool)
         else:
-            out = pd.to_datetime(s.where(~blank), errors="coerce", format="mixed")
+            text, refused = _unambiguous_dates(f, s.where(~blank), rows, problems, header, notes)
+            out = pd.to_datetime(text, errors="coerce", format="mixed")
         out = out.astype("datetime64[ns]")
         if f.kind == "date":
             out = out.dt.normalize()
-        bad = out.isna() & ~blank
+        bad = out.isna() & ~blank & ~refused
+        _check_date_bounds(f, out, rows, problems, header)
     elif f.kind == "enum":
         lookup = {}
         for code, (zh, en) in f.choices.items():
@@ -636,6 +745,237 @@ def _coerce(
     return out
 
 
+class _Notes:
+    """Unusual values accepted by validation: (field, Chinese, English) -> rows."""
+
+    def __init__(self) -> None:
+        self._rows: dict[tuple[str, str, str], list[int]] = {}
+
+    def add(self, field: str, row: int, zh: str, en: str) -> None:
+        self._rows.setdefault((field, zh, en), []).append(row)
+
+    def lines(self, limit: int = 20) -> list[tuple[str, str]]:
+        out = []
+        for (fld, zh, en), rows in self._rows.items():
+            shown = ", ".join(str(r) for r in rows[:limit])
+            more = len(rows) - limit
+            zh_more = f" 等（另 {more:,} 行）" if more > 0 else ""
+            en_more = f" and {more:,} more" if more > 0 else ""
+            out.append(
+                (
+                    f"“{fld}”第 {shown} 行{zh_more}：{zh}",
+                    f"'{fld}' rows {shown}{en_more}: {en}",
+                )
+            )
+        return out
+
+
+#: separators and country prefixes removed before a phone number is checked
+_PHONE_SEP = re.compile(r"[\s\-().（）]")
+_PHONE_PREFIX = re.compile(r"^(?:\+|00)86")
+#: a phone number once separators and +86 are removed: mobile, landline with area code,
+#: local landline, 400/800 service line
+PHONE_RE = re.compile(r"1[3-9]\d{9}|0\d{9,11}|[2-9]\d{6,7}|[48]00\d{7}")
+#: a phone number as an export masks it (138******21), which imports back as it is
+_MASKED_PHONE_RE = re.compile(r"[+\d]{1,3}\*+\d{1,2}")
+
+
+def _not_phone(values: pd.Series) -> pd.Series:
+    """True where a present value is not a phone number."""
+    bad = pd.Series(False, index=values.index)
+    present = values.notna().to_numpy(bool)
+    if not present.any():
+        return bad
+    raw = values[present].astype(str).str.replace(_PHONE_SEP, "", regex=True)
+    text = raw.str.replace(_PHONE_PREFIX, "", regex=True)
+    ok = text.str.fullmatch(PHONE_RE) | raw.str.fullmatch(_MASKED_PHONE_RE)
+    bad[present] = ~ok.fillna(False).to_numpy(bool)
+    return bad
+
+
+#: a date written d/m/y or m/d/y (also with . or -), optionally followed by a time
+_DMY_RE = re.compile(r"^\s*(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2}|\d{4})((?:[\sT].*)?)$")
+
+
+def _unambiguous_dates(
+    f: Field,
+    s: pd.Series,
+    rows: np.ndarray,
+    problems: ProblemCollector,
+    header: str,
+    notes: _Notes | None,
+) -> tuple[pd.Series, np.ndarray]:
+    """Dates written ``03/04/2026`` rewritten year first, or refused when ambiguous.
+
+    A column whose other rows show the order (``13/04/2026`` is day first, ``04/13/2026``
+    month first) is read in that order, and the rows that needed it are noted; without such
+    evidence (or with both orders in one column) an ambiguous date is refused, never guessed.
+    Returns the values to parse and a mask of the rows refused here.
+    """
+    refused = np.zeros(len(s), dtype=bool)
+    is_str = s.map(lambda v: isinstance(v, str)).to_numpy(bool)
+    if not is_str.any():
+        return s, refused
+    m = s[is_str].astype(str).str.extract(_DMY_RE)
+    hit = m[0].notna().to_numpy(bool)
+    if not hit.any():
+        return s, refused
+    pos = np.flatnonzero(is_str)[hit]
+    m = m[hit]
+    a = m[0].astype(int).to_numpy()
+    b = m[1].astype(int).to_numpy()
+    year = m[2].to_numpy(dtype=object)
+    rest = m[3].fillna("").to_numpy(dtype=object)
+    day_first = (a > 12) & (b <= 12)
+    month_first = (b > 12) & (a <= 12)
+    order = None
+    if day_first.any() and not month_first.any():
+        order = "dmy"
+    elif month_first.any() and not day_first.any():
+        order = "mdy"
+    out = s.astype(object).copy()
+    inferred: list[int] = []
+    for k, p in enumerate(pos):
+        row = int(rows[p])
+        if len(year[k]) == 2:
+            problems.add(
+                "the year has two digits; write the date in full, year first, such as 2026-04-03",
+                row=row,
+                field=header,
+                value=s.iloc[p],
+            )
+            refused[p] = True
+            continue
+        if day_first[k]:
+            day, month = a[k], b[k]
+        elif month_first[k]:
+            day, month = b[k], a[k]
+        elif a[k] == b[k]:
+            day = month = a[k]
+        elif order is not None:
+            day, month = (a[k], b[k]) if order == "dmy" else (b[k], a[k])
+            inferred.append(row)
+        else:
+            problems.add(
+                f"ambiguous date: {a[k]:02d}/{b[k]:02d} could be day/month or month/day; "
+                f"write it year first, such as {year[k]}-{b[k]:02d}-{a[k]:02d}",
+                row=row,
+                field=header,
+                value=s.iloc[p],
+            )
+            refused[p] = True
+            continue
+        out.iloc[p] = f"{year[k]}-{month:02d}-{day:02d}{rest[k]}"
+    if inferred and notes is not None:
+        zh, en = (
+            ("日/月/年", "day/month/year") if order == "dmy" else ("月/日/年", "month/day/year")
+        )
+        for row in inferred:
+            notes.add(
+                header,
+                row,
+                f"日期按{zh}读取（同列其他行只能是这种顺序）",
+                f"dates read as {en} (other rows of the column only fit that order)",
+            )
+    return out, refused
+
+
+def _check_date_bounds(
+    f: Field, out: pd.Series, rows: np.ndarray, problems: ProblemCollector, header: str
+) -> None:
+    if f.not_before is not None:
+        early = (out < pd.Timestamp(f.not_before)).fillna(False).to_numpy(bool)
+        for pos in np.flatnonzero(early):
+            problems.add(
+                f"{out.iloc[pos]:%Y-%m-%d} is before {f.not_before}: a {f.label[1]} date "
+                "that early cannot be true; check the year",
+                row=int(rows[pos]),
+                field=header,
+                value=out.iloc[pos],
+            )
+    if f.no_future:
+        now = pd.Timestamp.now()
+        late = (out > now + FUTURE_SLACK).fillna(False).to_numpy(bool)
+        for pos in np.flatnonzero(late):
+            problems.add(
+                f"{out.iloc[pos]:%Y-%m-%d} is in the future (today is {now:%Y-%m-%d}); "
+                f"a {f.label[1]} date cannot lie ahead; check the year",
+                row=int(rows[pos]),
+                field=header,
+                value=out.iloc[pos],
+            )
+
+
+def _check_install_dates(
+    out: pd.DataFrame, rows: np.ndarray, problems: ProblemCollector, src: Mapping[str, str]
+) -> None:
+    """A camera installed in the future must be ``planned``."""
+    today = pd.Timestamp.now().normalize()
+    ahead = (out["installed_on"] > today + FUTURE_SLACK).fillna(False).to_numpy(bool)
+    planned = (out["status"] == "planned").to_numpy(bool)
+    for pos in np.flatnonzero(ahead & ~planned):
+        status = out["status"].iloc[pos] or "(empty)"
+        problems.add(
+            f"installed on {out['installed_on'].iloc[pos]:%Y-%m-%d}, after today "
+            f"({today:%Y-%m-%d}), but the status is {status}; only a planned unit (status "
+            f"planned / {CAMERA_STATUS['planned'][0]}) may have a future date",
+            row=int(rows[pos]),
+            field=src.get("installed_on", "installed_on"),
+            value=out["installed_on"].iloc[pos],
+        )
+
+
+def _check_offices(
+    out: pd.DataFrame,
+    rows: np.ndarray,
+    problems: ProblemCollector,
+    src: Mapping[str, str],
+    notes: _Notes,
+) -> None:
+    """A beat's office point: both coordinates, and inside or near its beat."""
+    lon, lat = out["office_lon"].to_numpy(float), out["office_lat"].to_numpy(float)
+    one = np.isfinite(lon) != np.isfinite(lat)
+    field = f"{src.get('office_lon', 'office_lon')}/{src.get('office_lat', 'office_lat')}"
+    for pos in np.flatnonzero(one):
+        problems.add(
+            "give both office coordinates (longitude and latitude) or neither",
+            row=int(rows[pos]),
+            field=field,
+        )
+    geom = np.asarray(out.geometry.values, dtype=object)
+    ok = np.isfinite(lon) & np.isfinite(lat) & np.array([g is not None for g in geom], bool)
+    if not ok.any():
+        return
+    ok[ok] = shapely.is_valid(geom[ok]) & ~shapely.is_empty(geom[ok])
+    ok[ok] &= np.isin(shapely.get_type_id(geom[ok]), (3, 6))
+    if not ok.any():
+        return
+    polys = gpd.GeoSeries(geom[ok], crs=WGS84)
+    try:
+        utm = polys.estimate_utm_crs()
+    except Exception:  # bounds a UTM zone cannot take: no metric check
+        return
+    offices = gpd.GeoSeries(shapely.points(lon[ok], lat[ok]), crs=WGS84).to_crs(utm)
+    dist = polys.to_crs(utm).distance(offices, align=False).to_numpy(float)
+    for pos, d in zip(np.flatnonzero(ok), dist, strict=True):
+        if d > OFFICE_MAX_OUTSIDE_M:
+            problems.add(
+                f"the office point lies {d:,.0f} m outside its beat; at most "
+                f"{OFFICE_MAX_OUTSIDE_M:,.0f} m is accepted — are the coordinates swapped, "
+                "or of another beat?",
+                row=int(rows[pos]),
+                field=field,
+                value=f"{lon[pos]}, {lat[pos]}",
+            )
+        elif d > 0:
+            notes.add(
+                field,
+                int(rows[pos]),
+                "警务室位于所属警务区之外（1 千米以内），请核实",
+                "the office lies outside its beat (within 1 km); please check",
+            )
+
+
 def validate(
     name: str,
     df: pd.DataFrame,
@@ -643,8 +983,18 @@ def validate(
     file: str | None = None,
     rows: np.ndarray | None = None,
     source_names: Mapping[str, str] | None = None,
+    max_length: int = DEFAULT_MAX_FIELD_LENGTH,
+    warnings: list[tuple[str, str]] | None = None,
 ) -> pd.DataFrame:
     """Check and coerce a frame for table ``name``; raise every problem at once.
+
+    Beyond types and required values, what cannot be true is refused: control characters
+    and over-long text, numbers outside their bounds (100,000 residents in one flat), phone
+    fields that hold no phone number, dates before :data:`EARLIEST_RECORD` or in the future
+    where the past is meant (visits, incidents, surveys), an active camera installed in the
+    future, a beat office more than :data:`OFFICE_MAX_OUTSIDE_M` outside its beat, and
+    ambiguous dates such as ``03/04/2026`` (day or month first?) that no other row of the
+    column settles. What is merely unusual is accepted and noted in ``warnings``.
 
     Parameters
     ----------
@@ -659,6 +1009,11 @@ def validate(
         Row number in the file of each row of ``df`` (default 1..n).
     source_names : mapping, optional
         Model field -> header as written in the file, for problem messages.
+    max_length : int
+        Longest accepted text in one field (the ``max_field_length`` setting).
+    warnings : list, optional
+        Receives (Chinese, English) notes of unusual but accepted values, naming field and
+        rows (an import report shows them).
 
     Returns
     -------
@@ -674,6 +1029,7 @@ def validate(
     problems = ProblemCollector(file=file)
     src = dict(source_names or {})
     rows = np.arange(1, len(df) + 1) if rows is None else np.asarray(rows)
+    notes = _Notes()
     df = df.reset_index(drop=True)
     out = pd.DataFrame(index=df.index)
     if "id" in df.columns:
@@ -697,7 +1053,9 @@ def validate(
         )
     for f in tbl.fields:
         if f.name in df.columns:
-            out[f.name] = _coerce(f, df[f.name], rows, problems, src)
+            out[f.name] = _coerce(
+                f, df[f.name], rows, problems, src, max_length=max_length, notes=notes
+            )
         else:
             out[f.name] = pd.Series([None] * len(df), index=df.index, dtype=_DTYPES[f.kind])
     if tbl.geometry:
@@ -712,8 +1070,14 @@ def validate(
         out = gpd.GeoDataFrame(
             out, geometry=gpd.GeoSeries(geom, index=df.index, crs=WGS84), crs=WGS84
         )
+    if name == "cameras":
+        _check_install_dates(out, rows, problems, src)
+    if name == "beats" and tbl.geometry:
+        _check_offices(out, rows, problems, src, notes)
     problems.problems.sort(key=lambda p: p.row or 0)
     problems.raise_if_any()
+    if warnings is not None:
+        warnings.extend(notes.lines())
     return out[tbl.columns]
 
 
@@ -759,15 +1123,21 @@ def _check_geometry(
             )
 
 
-def mask_personal(df: pd.DataFrame, name: str, *, allowed: bool = False) -> pd.DataFrame:
-    """Mask the personal fields of a table's frame unless ``allowed``.
+def mask_personal(df: pd.DataFrame, name: str, *, show_personal: bool = False) -> pd.DataFrame:
+    """Mask the personal fields of a table's frame unless ``show_personal``.
 
     Names keep their first character (张**), phone numbers their first three and last two
-    digits (138******21); empty values stay empty.
+    digits (138******21); empty values stay empty. In free text (visit notes, incident
+    descriptions) phone and 身份证 numbers are masked the same way
+    (:func:`geo.textguard.mask_free_text`). Whether a user sees them is decided by
+    :func:`geo.settings.show_personal`.
     """
-    if allowed:
+    if show_personal:
         return df
     out = df.copy()
+    for col in table(name).free_text_fields:
+        if col in out.columns:
+            out[col] = mask_free_text_series(out[col])
     for col in table(name).personal_fields:
         if col in out.columns:
             col_values = out[col]
