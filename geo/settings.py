@@ -11,7 +11,14 @@ Example ``beatmap.toml``::
     tiles = "http://10.1.2.3/tiles/{z}/{x}/{y}.png"   # or "none" (default), or "osm"
     online = "no"                                      # "auto" (default), "yes", "no"
     language = "zh"                                    # "zh" (default) or "en"
-    role = "officer"                                   # officer, chief, planner, admin
+    role = "officer"        # the command line's masking only; the web app uses accounts
+    auth = "local"          # "local" (default), "header" (single sign-on proxy), "oidc"
+    auth_header = "X-Remote-User"          # header mode: the header with the user name
+    trusted_proxies = "10.1.2.10"          # header mode: proxy addresses, comma-separated
+    lockout_attempts = 5    # wrong passwords in a row before the account locks
+    lockout_minutes = 10
+    idle_minutes = 30       # a session ends after this long without use
+    audit_retention_days = 180             # never fewer than 180
 """
 
 from __future__ import annotations
@@ -29,6 +36,16 @@ ROLES = ("officer", "chief", "planner", "admin")
 #: roles allowed to see names and phone numbers unmasked
 PERSONAL_DATA_ROLES = ("admin",)
 ONLINE_MODES = ("auto", "yes", "no")
+AUTH_MODES = ("local", "header", "oidc")
+#: audit rows are kept at least this many days (Cybersecurity Law art. 21: six months)
+MIN_AUDIT_RETENTION_DAYS = 180
+_INT_SETTINGS = (
+    "demo_seed",
+    "lockout_attempts",
+    "lockout_minutes",
+    "idle_minutes",
+    "audit_retention_days",
+)
 OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 
 
@@ -58,9 +75,28 @@ class Settings:
     language: str = "zh"
     role: str = "officer"
     demo_seed: int = 7
+    auth: str = "local"
+    auth_header: str = "X-Remote-User"
+    trusted_proxies: str = ""
+    lockout_attempts: int = 5
+    lockout_minutes: int = 10
+    idle_minutes: int = 30
+    audit_retention_days: int = 180
 
     def __post_init__(self) -> None:
         problems = []
+        if self.auth not in AUTH_MODES:
+            problems.append(f"auth must be one of {AUTH_MODES}, got {self.auth!r}")
+        if self.auth == "header" and not self.proxy_addresses:
+            problems.append("auth = 'header' needs trusted_proxies (the proxy's addresses)")
+        for name in ("lockout_attempts", "lockout_minutes", "idle_minutes"):
+            if int(getattr(self, name)) < 1:
+                problems.append(f"{name} must be at least 1, got {getattr(self, name)!r}")
+        if int(self.audit_retention_days) < MIN_AUDIT_RETENTION_DAYS:
+            problems.append(
+                f"audit_retention_days must be at least {MIN_AUDIT_RETENTION_DAYS}, "
+                f"got {self.audit_retention_days!r}"
+            )
         if self.language not in LANGUAGES:
             problems.append(f"language must be one of {LANGUAGES}, got {self.language!r}")
         if self.role not in ROLES:
@@ -91,6 +127,11 @@ class Settings:
     def show_personal(self) -> bool:
         """Whether this role sees names and phone numbers unmasked (:func:`show_personal`)."""
         return show_personal(self.role)
+
+    @property
+    def proxy_addresses(self) -> frozenset[str]:
+        """The trusted reverse-proxy addresses of header mode."""
+        return frozenset(a.strip() for a in str(self.trusted_proxies).split(",") if a.strip())
 
     def with_(self, **changes: object) -> Settings:
         """Return a copy with some values changed."""
@@ -137,11 +178,11 @@ def load_settings(
             values[name] = env[key]
     if "data_dir" in values:
         values["data_dir"] = Path(str(values["data_dir"]))
-    if "demo_seed" in values:
+    for name in _INT_SETTINGS:
+        if name not in values:
+            continue
         try:
-            values["demo_seed"] = int(values["demo_seed"])  # type: ignore[arg-type]
+            values[name] = int(values[name])  # type: ignore[arg-type]
         except ValueError as exc:
-            raise InputError(
-                f"demo_seed must be a whole number, got {values['demo_seed']!r}"
-            ) from exc
+            raise InputError(f"{name} must be a whole number, got {values[name]!r}") from exc
     return Settings(**values)  # type: ignore[arg-type]
