@@ -23,6 +23,7 @@ empty boxes.
 
 from __future__ import annotations
 
+import base64
 import html
 import io
 import os
@@ -40,6 +41,9 @@ from geo.model import OUTCOMES, mask_personal
 __all__ = [
     "CJK_FONT_FILES",
     "cjk_font_path",
+    "field_url",
+    "qr_matrix",
+    "qr_png",
     "sheet_html",
     "sheet_pdf",
     "write_sheet",
@@ -96,6 +100,7 @@ _T = {
         "Red: walking route; numbers: stops; ★: police office; grey: buildings; dashed: estates",
     ),
     "credit": ("地图数据 © OpenStreetMap 贡献者", "Map data © OpenStreetMap contributors"),
+    "qr": ("扫码打开本路线外勤页", "Scan: this route's field page"),
 }
 
 
@@ -164,6 +169,44 @@ def _rc(family: str) -> dict[str, Any]:
 
 # --------------------------------------------------------------------------------------------
 # content shared by PDF and HTML
+
+
+def field_url(base_url: str, plan: Any) -> str:
+    """Address of the field page of ``plan``'s person and evening.
+
+    >>> field_url("http://10.1.2.3:8501/", plan)  # doctest: +SKIP
+    'http://10.1.2.3:8501/field?officer=12&date=2026-04-15'
+    """
+    base = str(base_url).strip().rstrip("/")
+    if not base.startswith(("http://", "https://")):
+        raise InputError(f"base_url must start with http:// or https://, got {base_url!r}")
+    return f"{base}/field?officer={int(plan.officer_id)}&date={plan.date:%Y-%m-%d}"
+
+
+def qr_matrix(text: str) -> np.ndarray:
+    """The QR code of ``text`` as a boolean matrix (True = dark), quiet zone included.
+
+    Made offline with the ``qrcode`` package, error correction level M (15 % of a worn or
+    folded print may be lost).
+    """
+    import qrcode
+
+    qr = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=4)
+    qr.add_data(text)
+    qr.make(fit=True)
+    return np.array(qr.get_matrix(), dtype=bool)
+
+
+def qr_png(text: str, *, scale: int = 6) -> bytes:
+    """The QR code of ``text`` as a PNG, ``scale`` pixels per module."""
+    from PIL import Image
+
+    m = qr_matrix(text)
+    img = Image.fromarray(np.where(m, 0, 255).astype(np.uint8), mode="L")
+    img = img.resize((m.shape[1] * scale, m.shape[0] * scale), Image.Resampling.NEAREST)
+    buf = io.BytesIO()
+    img.save(buf, format="PNG")
+    return buf.getvalue()
 
 
 def _household_type(row: pd.Series, lang: str) -> str:
@@ -401,6 +444,7 @@ def sheet_pdf(
     lang: str = "zh",
     show_personal: bool = False,
     steps: Sequence[Any] | None = None,
+    field_link: str | None = None,
 ) -> bytes:
     """The route sheet as a PDF (A4 portrait), returned as bytes.
 
@@ -414,6 +458,9 @@ def sheet_pdf(
         Print contact names and phone numbers unmasked (only for roles that may see them).
     steps : list of geo.directions.Step, optional
         The directions (computed from the plan when omitted).
+    field_link : str, optional
+        Address of this route's field page (:func:`field_url`); printed as a QR code on the
+        first page so the phone opens the route by scanning the sheet.
 
     Returns
     -------
@@ -455,10 +502,16 @@ def sheet_pdf(
         _draw_map(ax, plan, area, aspect=aspect, lang=lang)
         fig.text(0.06, 0.235, _t("legend", lang), fontsize=7.5, va="top", color="#444444")
         y = 0.205
+        wrap_at = (64, 110) if field_link is None else (46, 80)
         for line in _footnotes(plan, lang)[:12]:
-            for w in _wrap(line, 64 if lang == "zh" else 110):
+            for w in _wrap(line, wrap_at[0] if lang == "zh" else wrap_at[1]):
                 fig.text(0.06, y, w, fontsize=9, va="top")
                 y -= 0.016
+        if field_link is not None:
+            qr_ax = fig.add_axes((0.805, 0.07, 0.135, 0.135 * A4[0] / A4[1]))
+            qr_ax.imshow(~qr_matrix(field_link), cmap="gray", interpolation="nearest")
+            qr_ax.set_axis_off()
+            fig.text(0.8725, 0.065, _t("qr", lang), fontsize=6.5, ha="center", va="top")
         _footer(fig, page, n_pages, lang)
         pdf.savefig(fig)
         plt.close(fig)
@@ -573,6 +626,8 @@ th { border-bottom: 1.5px solid #000; }
 .stops { page-break-before: always; } .dirs { page-break-before: always; }
 tr { page-break-inside: avoid; }
 @media screen { body { max-width: 190mm; margin: 8mm auto; } }
+.qr { float: right; width: 30mm; text-align: center; font-size: 7pt; margin-left: 3mm; }
+.qr img { width: 30mm; height: 30mm; image-rendering: pixelated; }
 """
 
 
@@ -583,6 +638,7 @@ def sheet_html(
     lang: str = "zh",
     show_personal: bool = False,
     steps: Sequence[Any] | None = None,
+    field_link: str | None = None,
 ) -> str:
     """The route sheet as one self-contained, print-friendly HTML page (map as inline SVG).
 
@@ -616,11 +672,18 @@ def sheet_html(
         body.append(f"<tr>{tds}<td>{box * 3}</td>" + f"<td>{box}</td>" * 4 + "</tr>")
     notes = "".join(f"<p>{esc(line)}</p>" for line in _footnotes(plan, lang))
     dirs = "".join(f"<li>{esc(s.text)}</li>" for s in steps)
+    qr = ""
+    if field_link is not None:
+        png = base64.b64encode(qr_png(field_link, scale=4)).decode("ascii")
+        qr = (
+            f'<div class="qr"><img alt="{esc(field_link)}" src="data:image/png;base64,{png}">'
+            f"<div>{esc(_t('qr', lang))}</div></div>"
+        )
     return f"""<!DOCTYPE html>
 <html lang="{"en" if lang == "en" else "zh-CN"}"><head><meta charset="utf-8">
 <title>{esc(title)} {esc(plan.officer_name)}</title><style>{_CSS}</style></head>
 <body>
-<h1>{esc(title)}</h1><div class="sub">{esc(sub)}</div>
+{qr}<h1>{esc(title)}</h1><div class="sub">{esc(sub)}</div>
 <div class="map">{_map_svg(plan, area, lang)}</div>
 <p><small>{esc(_t("legend", lang))} · {esc(_t("credit", lang))}</small></p>
 {notes}
@@ -638,6 +701,7 @@ def write_sheet(
     *,
     lang: str = "zh",
     show_personal: bool = False,
+    field_link: str | None = None,
 ) -> Path:
     """Write the sheet to ``path``: PDF for ``.pdf``, HTML for ``.html``/``.htm``.
 
@@ -649,9 +713,13 @@ def write_sheet(
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix == ".pdf":
-        data: bytes = sheet_pdf(plan, area, lang=lang, show_personal=show_personal)
+        data: bytes = sheet_pdf(
+            plan, area, lang=lang, show_personal=show_personal, field_link=field_link
+        )
     elif suffix in (".html", ".htm"):
-        data = sheet_html(plan, area, lang=lang, show_personal=show_personal).encode("utf-8")
+        data = sheet_html(
+            plan, area, lang=lang, show_personal=show_personal, field_link=field_link
+        ).encode("utf-8")
     else:
         raise InputError(f"sheet file must end in .pdf, .html or .htm, got {path.name!r}")
     path.parent.mkdir(parents=True, exist_ok=True)
