@@ -1181,54 +1181,28 @@ def coverage_view(
     f = apply_filters(frames, filters)
     undated = apply_filters(frames, filters, dated=())
     hh, visits, beats = f["households"], f["visits"], f["beats"]
-    if as_of is None:
-        last = pd.to_datetime(visits["visited_at"]).max()
-        as_of = last if filters.end is None or pd.isna(last) else min(last, filters.end)
-        if pd.isna(as_of):
-            as_of = filters.end if filters.end is not None else pd.Timestamp.now()
-    as_of = pd.Timestamp(as_of).normalize()
+    as_of = _as_of(visits, filters, as_of)
     status = household_status(hh, visits, end=as_of)
-    common = {"beats": beats, "stations": f["stations"], "officers": f["officers"]}
     progress = {
         by: progress_table(
             status,
             by=by,
+            beats=beats,
+            stations=f["stations"],
+            officers=f["officers"],
             target=target,
             target_date=target_date,
             as_of=as_of,
             window_days=window_days,
-            **common,
         )
         for by in LEVELS
     }
     points = household_points(hh, status)
     mode = choose_view(len(points), max_points=max_points)
-    if len(beats):
-        bounds = tuple(float(v) for v in beats.total_bounds)
-    elif len(points):
-        bounds = (
-            float(points["lon"].min()),
-            float(points["lat"].min()),
-            float(points["lon"].max()),
-            float(points["lat"].max()),
-        )
-    else:
-        bounds = (0.0, 0.0, 0.0, 0.0)
-    cams = f["cameras"]
-    clon, clat = _lonlat(cams)
-    cams = pd.DataFrame(
-        {
-            "kind": cams["kind"].astype(object).to_numpy(),
-            "status": cams["status"].astype(object).to_numpy(),
-            "installed_on": pd.to_datetime(cams["installed_on"]).to_numpy(),
-            "beat_id": cams["beat_id"].to_numpy() if "beat_id" in cams else pd.NA,
-            "lon": np.round(clon, 6),
-            "lat": np.round(clat, 6),
-        }
-    )
-    resolution = None
-    hexes = None
-    cells = None
+    bounds = _view_bounds(beats, points)
+    cams = _camera_points(f["cameras"])
+    resolution = hexes = cells = None
+    map_points = points
     if mode == "hexes":
         resolution = hex_resolution(bounds)
         cells = h3_cells(points["lon"].to_numpy(), points["lat"].to_numpy(), resolution)
@@ -1236,27 +1210,7 @@ def coverage_view(
         map_points = (
             points[points["beat_id"] == selected_beat] if selected_beat is not None else points[:0]
         )
-    else:
-        map_points = points
-    todo = points["status"].isin(["unvisited", "not_home"]).to_numpy(bool)
-    heat_unvisited = heat_points(
-        points["lon"].to_numpy()[todo],
-        points["lat"].to_numpy()[todo],
-        weights=np.where(points["status"].to_numpy()[todo] == "not_home", 0.5, 1.0),
-        resolution=resolution,
-        cells=None if cells is None else cells[todo],
-    )
     inc = f["incidents"]
-    by_hour = incidents_by_hour(inc)
-    if incident_categories:
-        inc = inc[inc["category"].astype(object).isin(incident_categories).to_numpy(bool)]
-    if incident_hours is not None:
-        inc = inc[hour_mask(inc["occurred_at"], incident_hours)]
-    ilon, ilat = _lonlat(inc)
-    heat_res = None
-    if len(inc) > MAX_HEAT_POINTS:
-        heat_res = resolution or hex_resolution(bounds, max_cells=MAX_HEAT_POINTS)
-    heat_incidents = heat_points(ilon, ilat, resolution=heat_res)
     effect = install_effect(
         beats=beats,
         households=hh,
@@ -1294,9 +1248,11 @@ def coverage_view(
         stations_map=station_map_frame(beats, f["stations"]),
         offices=offices_frame(beats, f["stations"]),
         cameras=cams,
-        heat_unvisited=heat_unvisited,
-        heat_incidents=heat_incidents,
-        incidents_by_hour=by_hour,
+        heat_unvisited=_unvisited_heat(points, resolution, cells),
+        heat_incidents=_incident_heat(
+            inc, incident_categories, incident_hours, resolution=resolution, bounds=bounds
+        ),
+        incidents_by_hour=incidents_by_hour(inc),
         evenings=visits_per_evening(visits, start=filters.start, end=as_of),
         hours=officer_hours(visits, officers=f["officers"]),
         surveys=survey_summary(f["surveys"], hh, beats=beats),
@@ -1305,3 +1261,77 @@ def coverage_view(
         detail=detail,
         bounds=bounds,
     )
+
+
+def _as_of(
+    visits: pd.DataFrame, filters: Filters, as_of: pd.Timestamp | str | None
+) -> pd.Timestamp:
+    """The day figures are taken at: given, else the last visit within the window, else its end."""
+    if as_of is None:
+        last = pd.to_datetime(visits["visited_at"]).max()
+        as_of = last if filters.end is None or pd.isna(last) else min(last, filters.end)
+        if pd.isna(as_of):
+            as_of = filters.end if filters.end is not None else pd.Timestamp.now()
+    return pd.Timestamp(as_of).normalize()
+
+
+def _view_bounds(
+    beats: gpd.GeoDataFrame, points: pd.DataFrame
+) -> tuple[float, float, float, float]:
+    """``(west, south, east, north)`` of the beats in view, else of the households."""
+    if len(beats):
+        return tuple(float(v) for v in beats.total_bounds)
+    if len(points):
+        lon, lat = points["lon"], points["lat"]
+        return (float(lon.min()), float(lat.min()), float(lon.max()), float(lat.max()))
+    return (0.0, 0.0, 0.0, 0.0)
+
+
+def _camera_points(cams: pd.DataFrame) -> pd.DataFrame:
+    """The cameras as the map draws them: kind, status, install day, beat and rounded lon/lat."""
+    lon, lat = _lonlat(cams)
+    return pd.DataFrame(
+        {
+            "kind": cams["kind"].astype(object).to_numpy(),
+            "status": cams["status"].astype(object).to_numpy(),
+            "installed_on": pd.to_datetime(cams["installed_on"]).to_numpy(),
+            "beat_id": cams["beat_id"].to_numpy() if "beat_id" in cams else pd.NA,
+            "lon": np.round(lon, 6),
+            "lat": np.round(lat, 6),
+        }
+    )
+
+
+def _unvisited_heat(
+    points: pd.DataFrame, resolution: int | None, cells: np.ndarray | None
+) -> pd.DataFrame:
+    """Heat of the households still to visit: weight 1, "not home" 0.5."""
+    todo = points["status"].isin(["unvisited", "not_home"]).to_numpy(bool)
+    return heat_points(
+        points["lon"].to_numpy()[todo],
+        points["lat"].to_numpy()[todo],
+        weights=np.where(points["status"].to_numpy()[todo] == "not_home", 0.5, 1.0),
+        resolution=resolution,
+        cells=None if cells is None else cells[todo],
+    )
+
+
+def _incident_heat(
+    incidents: pd.DataFrame,
+    categories: tuple[str, ...] | None,
+    hours: tuple[int, int] | None,
+    *,
+    resolution: int | None,
+    bounds: tuple[float, float, float, float],
+) -> pd.DataFrame:
+    """Heat of the incidents of ``categories`` and ``hours``, on H3 cells when there are many."""
+    inc = incidents
+    if categories:
+        inc = inc[inc["category"].astype(object).isin(categories).to_numpy(bool)]
+    if hours is not None:
+        inc = inc[hour_mask(inc["occurred_at"], hours)]
+    lon, lat = _lonlat(inc)
+    heat_res = None
+    if len(inc) > MAX_HEAT_POINTS:
+        heat_res = resolution or hex_resolution(bounds, max_cells=MAX_HEAT_POINTS)
+    return heat_points(lon, lat, resolution=heat_res)

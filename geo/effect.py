@@ -28,6 +28,8 @@ from geo.labels import labelled
 HOUSEHOLD_CAMERA_KINDS = ("recorder_unit", "doorbell")
 PER_HOUSEHOLDS = 1000.0
 PER_DAYS = 30.0
+#: a beat whose first install leaves fewer observed days after it is not counted as treated
+MIN_DAYS_AFTER = pd.Timedelta(days=14)
 
 
 #: beat groups of the comparison: code -> (Chinese, English)
@@ -141,19 +143,61 @@ def install_effect(
     -------
     EffectResult
     """
+    _check_options(window_days, min_installs, control_max, n_matches, cameras, incidents)
+    since = pd.Timestamp(since).normalize()
+    period, until = _installs_in_period(cameras, since, until)
+    table = _beat_table(beats, households, period)
+    inc = _incident_times(incidents, categories)
+    data_end = pd.Timestamp(
+        data_end if data_end is not None else (inc["t"].max() if len(inc) else until)
+    )
+    count = _Counter(inc)
+    treated, control, rule = _groups(table, min_installs, control_max, data_end)
+    table["group"] = np.where(treated, "treated", np.where(control, "comparison", "other"))
+    after_days = _before_after(table, treated, count, window_days, data_end)
+    base = _count_baseline(table, count, since, window_days)
+    _match(table, treated, control, base, count, window_days, after_days, data_end, n_matches)
+    summary = _summary(table, treated, control, rule)
+    summary.update(window_days=window_days, data_end=data_end, since=since, until=until)
+    order = {"treated": 0, "comparison": 1, "other": 2}
+    table = table.sort_values(
+        ["group", "did", "installs"],
+        key=lambda s: s.map(order) if s.name == "group" else s,
+        ascending=[True, True, False],
+        kind="stable",
+    ).reset_index(drop=True)
+    return EffectResult(table, summary, effect_note(summary, control_max=control_max))
+
+
+def _check_options(
+    window_days: int,
+    min_installs: int,
+    control_max: int,
+    n_matches: int,
+    cameras: pd.DataFrame,
+    incidents: pd.DataFrame,
+) -> None:
+    problems = []
     if window_days < 7:
-        raise InputError(f"window_days must be at least 7, got {window_days!r}")
+        problems.append(f"window_days must be at least 7, got {window_days!r}")
     if min_installs < 1 or control_max < 0 or control_max >= min_installs:
-        raise InputError(
+        problems.append(
             "need min_installs >= 1 and 0 <= control_max < min_installs, got "
             f"min_installs={min_installs!r}, control_max={control_max!r}"
         )
     if n_matches < 1:
-        raise InputError(f"n_matches must be at least 1, got {n_matches!r}")
-    for name, df, col in (("cameras", cameras, "beat_id"), ("incidents", incidents, "beat_id")):
-        if col not in df.columns:
-            raise InputError(f"{name} need a {col!r} column (geo.filters.with_beat)")
-    since = pd.Timestamp(since).normalize()
+        problems.append(f"n_matches must be at least 1, got {n_matches!r}")
+    for name, df in (("cameras", cameras), ("incidents", incidents)):
+        if "beat_id" not in df.columns:
+            problems.append(f"{name} need a 'beat_id' column (geo.filters.with_beat)")
+    if problems:
+        raise InputError("; ".join(problems))
+
+
+def _installs_in_period(
+    cameras: pd.DataFrame, since: pd.Timestamp, until: pd.Timestamp | str | None
+) -> tuple[pd.DataFrame, pd.Timestamp]:
+    """Household installs in ``[since, until]`` (``beat_id``, ``day``) and the period's end."""
     cams = cameras[cameras["kind"].astype(object).isin(HOUSEHOLD_CAMERA_KINDS).to_numpy(bool)]
     installed = pd.to_datetime(cams["installed_on"])
     if until is None:
@@ -166,14 +210,24 @@ def install_effect(
         {"beat_id": cams["beat_id"].to_numpy()[in_period], "day": installed.to_numpy()[in_period]}
     ).dropna()
     period["beat_id"] = period["beat_id"].astype("int64")
+    return period, until
 
+
+def _beat_table(
+    beats: pd.DataFrame, households: pd.DataFrame, period: pd.DataFrame
+) -> pd.DataFrame:
+    """One row per beat: ``households``, ``installs`` in the period and ``event`` (first one)."""
     table = beats[["id", "name"]].rename(columns={"id": "beat_id"}).reset_index(drop=True)
     size = households.groupby(households["beat_id"].astype("Int64")).size()
     table["households"] = table["beat_id"].map(size).fillna(0).astype(int)
     grp = period.groupby("beat_id")["day"]
     table["installs"] = table["beat_id"].map(grp.size()).fillna(0).astype(int)
     table["event"] = pd.to_datetime(table["beat_id"].map(grp.min()))
+    return table
 
+
+def _incident_times(incidents: pd.DataFrame, categories: tuple[str, ...] | None) -> pd.DataFrame:
+    """``beat_id`` and time ``t`` of the incidents counted (of ``categories`` when given)."""
     inc = incidents
     if categories:
         inc = inc[inc["category"].astype(object).isin(categories).to_numpy(bool)]
@@ -184,34 +238,43 @@ def install_effect(
         }
     ).dropna()
     inc["beat_id"] = inc["beat_id"].astype("int64")
+    return inc
 
-    if data_end is None:
-        data_end = inc["t"].max() if len(inc) else until
-    data_end = pd.Timestamp(data_end)
-    min_after = pd.Timedelta(days=14)
-    _count = _Counter(inc)
+
+def _groups(
+    table: pd.DataFrame, min_installs: int, control_max: int, data_end: pd.Timestamp
+) -> tuple[np.ndarray, np.ndarray, str]:
+    """Treated and comparison masks, and the comparison rule ("none" or "fewest")."""
     has_homes = table["households"].to_numpy() > 0
-    recent = (table["event"] > data_end - min_after).fillna(False).to_numpy(bool)
+    recent = (table["event"] > data_end - MIN_DAYS_AFTER).fillna(False).to_numpy(bool)
     treated = has_homes & (table["installs"].to_numpy() >= min_installs) & ~recent
     control = has_homes & (table["installs"].to_numpy() <= control_max)
-    rule = "none"
+    if control.any():
+        return treated, control, "none"
+    per_hh = table["installs"] / table["households"].where(has_homes)
+    cut = per_hh[has_homes & ~treated].quantile(1 / 3) if (has_homes & ~treated).any() else 0
+    control = has_homes & ~treated & (per_hh <= cut).fillna(False).to_numpy(bool)
     if not control.any():
-        per_hh = table["installs"] / table["households"].where(has_homes)
-        cut = per_hh[has_homes & ~treated].quantile(1 / 3) if (has_homes & ~treated).any() else 0
-        control = has_homes & ~treated & (per_hh <= cut).fillna(False).to_numpy(bool)
-        if not control.any():
-            cut = per_hh[has_homes].quantile(1 / 3)
-            control = has_homes & (per_hh <= cut).fillna(False).to_numpy(bool)
-            treated &= ~control
-        rule = "fewest"
-    table["group"] = np.where(treated, "treated", np.where(control, "comparison", "other"))
+        cut = per_hh[has_homes].quantile(1 / 3)
+        control = has_homes & (per_hh <= cut).fillna(False).to_numpy(bool)
+        treated &= ~control
+    return treated, control, "fewest"
 
+
+def _after_end(event: object, window_days: int, data_end: pd.Timestamp) -> pd.Timestamp:
+    return min(pd.Timestamp(event) + pd.Timedelta(days=window_days), data_end)
+
+
+def _before_after(
+    table: pd.DataFrame,
+    treated: np.ndarray,
+    count: _Counter,
+    window_days: int,
+    data_end: pd.Timestamp,
+) -> np.ndarray:
+    """Fill the treated beats' incidents and rates around their event; return days observed after."""
     window = pd.Timedelta(days=window_days)
     hh = table["households"].to_numpy(float)
-    # baseline for matching: the window before the period, same for every beat
-    base = _count(table["beat_id"].to_numpy(), since - window, since)
-    base_rate = _rate(base, hh, window_days)
-
     ids = table["beat_id"].to_numpy()
     before = np.zeros(len(table))
     after = np.zeros(len(table))
@@ -219,16 +282,47 @@ def install_effect(
     ev = table["event"].to_numpy()
     for i in np.flatnonzero(treated):
         t0 = pd.Timestamp(ev[i])
-        t1 = min(t0 + window, data_end)
+        t1 = _after_end(t0, window_days, data_end)
         after_days[i] = (t1 - t0) / pd.Timedelta(days=1)
-        before[i] = _count(ids[[i]], t0 - window, t0)[0]
-        after[i] = _count(ids[[i]], t0, t1)[0]
+        before[i] = count(ids[[i]], t0 - window, t0)[0]
+        after[i] = count(ids[[i]], t0, t1)[0]
     table["before"] = before.astype(int)
     table["after"] = after.astype(int)
     table["rate_before"] = np.where(treated, _rate(before, hh, window_days), np.nan)
     table["rate_after"] = np.where(treated, _rate(after, hh, after_days), np.nan)
+    return after_days
 
-    # nearest comparison beats on standardised log households and baseline rate
+
+def _count_baseline(
+    table: pd.DataFrame, count: _Counter, since: pd.Timestamp, window_days: int
+) -> np.ndarray:
+    """Incident rate of every beat in the window before the period (the same for all beats)."""
+    window = pd.Timedelta(days=window_days)
+    base = count(table["beat_id"].to_numpy(), since - window, since)
+    return _rate(base, table["households"].to_numpy(float), window_days)
+
+
+def _match(
+    table: pd.DataFrame,
+    treated: np.ndarray,
+    control: np.ndarray,
+    base_rate: np.ndarray,
+    count: _Counter,
+    window_days: int,
+    after_days: np.ndarray,
+    data_end: pd.Timestamp,
+    n_matches: int,
+) -> None:
+    """Match each treated beat to its nearest comparison beats; fill their rates and ``did``.
+
+    Nearness is on standardised log households and baseline rate. A comparison beat matched
+    to several treated beats shows the mean of its rates over their windows.
+    """
+    window = pd.Timedelta(days=window_days)
+    hh = table["households"].to_numpy(float)
+    ids = table["beat_id"].to_numpy()
+    ev = table["event"].to_numpy()
+    has_homes = hh > 0
     feats = np.column_stack([np.log1p(hh), base_rate])
     scale = feats[has_homes].std(axis=0) if has_homes.any() else np.ones(2)
     feats = feats / np.where(scale > 0, scale, 1.0)
@@ -236,53 +330,47 @@ def install_effect(
     matches: list[list[int]] = [[] for _ in range(len(table))]
     m_before = np.full(len(table), np.nan)
     m_after = np.full(len(table), np.nan)
-    ctrl_rows_before: dict[int, list[float]] = {}
-    ctrl_rows_after: dict[int, list[float]] = {}
-    if len(ctrl_idx):
-        for i in np.flatnonzero(treated):
-            d = np.linalg.norm(feats[ctrl_idx] - feats[i], axis=1)
-            pick = ctrl_idx[np.argsort(d, kind="stable")[:n_matches]]
-            t0 = pd.Timestamp(ev[i])
-            t1 = min(t0 + window, data_end)
-            cb = _rate(_count(ids[pick], t0 - window, t0), hh[pick], window_days)
-            ca = _rate(_count(ids[pick], t0, t1), hh[pick], after_days[i])
-            matches[i] = [int(ids[j]) for j in pick]
-            m_before[i], m_after[i] = cb.mean(), ca.mean()
-            for j, b_, a_ in zip(pick, cb, ca, strict=True):
-                ctrl_rows_before.setdefault(int(j), []).append(float(b_))
-                ctrl_rows_after.setdefault(int(j), []).append(float(a_))
-    for j, vals in ctrl_rows_before.items():
+    ctrl_before: dict[int, list[float]] = {}
+    ctrl_after: dict[int, list[float]] = {}
+    for i in np.flatnonzero(treated) if len(ctrl_idx) else ():
+        d = np.linalg.norm(feats[ctrl_idx] - feats[i], axis=1)
+        pick = ctrl_idx[np.argsort(d, kind="stable")[:n_matches]]
+        t0 = pd.Timestamp(ev[i])
+        t1 = _after_end(t0, window_days, data_end)
+        cb = _rate(count(ids[pick], t0 - window, t0), hh[pick], window_days)
+        ca = _rate(count(ids[pick], t0, t1), hh[pick], after_days[i])
+        matches[i] = [int(ids[j]) for j in pick]
+        m_before[i], m_after[i] = cb.mean(), ca.mean()
+        for j, b_, a_ in zip(pick, cb, ca, strict=True):
+            ctrl_before.setdefault(int(j), []).append(float(b_))
+            ctrl_after.setdefault(int(j), []).append(float(a_))
+    for j, vals in ctrl_before.items():
         table.loc[j, "rate_before"] = float(np.mean(vals))
-        table.loc[j, "rate_after"] = float(np.mean(ctrl_rows_after[j]))
+        table.loc[j, "rate_after"] = float(np.mean(ctrl_after[j]))
     table["matches"] = [",".join(map(str, m)) for m in matches]
     table["match_before"] = m_before
     table["match_after"] = m_after
     table["did"] = (table["rate_after"] - table["rate_before"]) - (m_after - m_before)
     table.loc[~treated, "did"] = np.nan
 
-    t_rows = table[treated & ~np.isnan(m_before)]
-    summary = {
+
+def _summary(table: pd.DataFrame, treated: np.ndarray, control: np.ndarray, rule: str) -> dict:
+    """Beat counts and the mean rates of the treated beats that have matches."""
+    t_rows = table[treated & ~np.isnan(table["match_before"].to_numpy(float))]
+
+    def mean(col: str) -> float:
+        return float(t_rows[col].mean()) if len(t_rows) else np.nan
+
+    return {
         "treated": int(treated.sum()),
         "comparison": int(control.sum()),
-        "treated_before": float(t_rows["rate_before"].mean()) if len(t_rows) else np.nan,
-        "treated_after": float(t_rows["rate_after"].mean()) if len(t_rows) else np.nan,
-        "comparison_before": float(t_rows["match_before"].mean()) if len(t_rows) else np.nan,
-        "comparison_after": float(t_rows["match_after"].mean()) if len(t_rows) else np.nan,
-        "did": float(t_rows["did"].mean()) if len(t_rows) else np.nan,
+        "treated_before": mean("rate_before"),
+        "treated_after": mean("rate_after"),
+        "comparison_before": mean("match_before"),
+        "comparison_after": mean("match_after"),
+        "did": mean("did"),
         "comparison_rule": rule,
-        "window_days": window_days,
-        "data_end": data_end,
-        "since": since,
-        "until": until,
     }
-    order = {"treated": 0, "comparison": 1, "other": 2}
-    table = table.sort_values(
-        ["group", "did", "installs"],
-        key=lambda s: s.map(order) if s.name == "group" else s,
-        ascending=[True, True, False],
-        kind="stable",
-    ).reset_index(drop=True)
-    return EffectResult(table, summary, effect_note(summary, control_max=control_max))
 
 
 class _Counter:
