@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+from geo.auth import may
+from ui.auth import gate
 from ui.cache import get_settings
 from ui.i18n import LANG_KEY, t
 from ui.sidebar import render_filters
@@ -26,8 +28,12 @@ with st.sidebar:
         horizontal=True,
     )
 
+# no page and no data before a login: the gate draws the login form and stops the run
+user = gate()
+
 # the one shared sidebar of filters; pages read it with ui.sidebar.current_filters()
-render_filters()
+if may(user.role, action="read"):
+    render_filters()
 
 pages = [
     st.Page("ui/area.py", title=t("区域", "Area"), icon="🗺️", url_path="area", default=True),
@@ -36,4 +42,10 @@ pages = [
     st.Page("ui/cameras.py", title=t("摄像头", "Cameras"), icon="📹", url_path="cameras"),
     st.Page("ui/data.py", title=t("数据", "Data"), icon="📥", url_path="data"),
 ]
+pages += [
+    st.Page("ui/accounts.py", title=t("账户", "Accounts"), icon="👤", url_path="accounts"),
+    st.Page("ui/audit.py", title=t("审计日志", "Audit log"), icon="🧾", url_path="audit"),
+]
+# each role sees only its pages (geo.auth.scope.PAGE_ACCESS)
+pages = [p for p in pages if may(user.role, p.url_path)]
 st.navigation(pages).run()

@@ -1,0 +1,307 @@
+"""Who is at the keyboard: the login gate and the helpers pages use.
+
+``streamlit_app.py`` calls :func:`gate` before the navigation; it returns the logged-in account
+or draws the login (or first-start setup) form and stops the run, so no page and no data are
+sent before a login. Pages then call :func:`current_user`, :func:`current_scope` (the
+:class:`geo.auth.Scope` every read goes through) and :func:`client_address` (for audit rows).
+
+A login lives in a server-side session (``geo.auth.sessions``); its random token is kept in the
+session state and in a ``SameSite=Strict`` cookie, so reloading, a deep link (the QR code of a
+printed sheet) or a phone's screen lock keep the login for as long as the idle timeout allows.
+The idle timeout is checked on every rerun.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+
+import streamlit as st
+
+import ui.cache as cache
+from geo._errors import BeatMapError
+from geo.auth import Scope, audit
+from geo.auth import sessions as auth_sessions
+from geo.auth import users as auth_users
+from geo.auth.users import User
+from geo.i18n import Catalogue
+from ui.i18n import texts
+
+__all__ = [
+    "COOKIE",
+    "TOKEN_KEY",
+    "client_address",
+    "current_scope",
+    "current_user",
+    "gate",
+    "logout",
+    "require_login",
+]
+
+COOKIE = "beatmap_session"
+TOKEN_KEY = "beatmap_auth_token"
+USER_KEY = "beatmap_auth_user"
+REVEAL_KEY = "beatmap_auth_reveal"
+_COOKIE_PENDING = "beatmap_auth_cookie_pending"
+_CLEAR_COOKIE = "beatmap_auth_clear_cookie"
+_NOTICE = "beatmap_auth_notice"
+_SETUP_CODE_PRINTED = "beatmap_setup_code_printed"
+
+T = Catalogue(
+    {
+        "idle": (
+            "长时间未操作，已自动退出，请重新登录。",
+            "You were idle too long; please log in again.",
+        ),
+        "ended": ("登录已结束，请重新登录。", "Your session has ended; please log in again."),
+        "header_untrusted": (
+            "单点登录信息来自不受信任的地址，已拒绝。请通过单位门户访问。",
+            "The single sign-on header came from an untrusted address and was refused. "
+            "Open BeatMap through the bureau's portal.",
+        ),
+        "header_missing": (
+            "未收到单点登录用户名。请通过单位门户访问。",
+            "No single sign-on user name arrived. Open BeatMap through the bureau's portal.",
+        ),
+        "no_account": (
+            "没有与此登录对应的 BeatMap 账户，或账户已停用。请联系管理员。",
+            "No BeatMap account matches this login, or it is disabled. Ask the administrator.",
+        ),
+        "logout": ("退出登录", "Log out"),
+        "signed_in": ("当前用户：{name}（{role}）", "Signed in: {name} ({role})"),
+        "reveal": ("显示个人信息", "Show personal data"),
+        "reveal_reason": ("事由（将记入审计日志）", "Reason (recorded in the audit log)"),
+        "reveal_go": ("显示", "Show"),
+        "reveal_on": ("正在显示个人信息", "Personal data shown"),
+        "reveal_off": ("恢复遮盖", "Mask again"),
+        "reveal_need_reason": ("请填写事由。", "Give a reason."),
+        "oidc_login": ("使用单位账号登录", "Log in with the bureau account"),
+    }
+)
+
+
+# -- reading who is logged in --------------------------------------------------------------------
+
+
+def client_address() -> str:
+    """The client's address as the server sees it (``127.0.0.1`` for a local browser)."""
+    try:
+        ip = st.context.ip_address
+    except Exception:  # outside a browser session (AppTest)
+        ip = None
+    return ip or "127.0.0.1"
+
+
+def current_user() -> User | None:
+    """The logged-in account of this session (None before login)."""
+    value = st.session_state.get(USER_KEY)
+    return value if isinstance(value, User) else None
+
+
+def require_login() -> User:
+    """The logged-in account; stops the run (after the gate's form) when there is none."""
+    user = current_user()
+    if user is None:
+        st.stop()
+    return user
+
+
+def current_scope() -> Scope:
+    """The :class:`geo.auth.Scope` of this session: what its pages may read and write.
+
+    Before a login it is an empty scope (no beat, masked), so nothing leaks by mistake.
+    """
+    user = current_user()
+    if user is None:
+        return Scope(username="-", role="team", beat_ids=(), station_ids=())
+    reveal = bool(st.session_state.get(REVEAL_KEY))
+    store = cache.get_workspace().store
+    key = ("scope", user.id, reveal)
+    held = st.session_state.get("beatmap_auth_scope")
+    if held is not None and held[0] == key:
+        return held[1]
+    scope = Scope.for_user(user, store, reveal=reveal)
+    st.session_state["beatmap_auth_scope"] = (key, scope)
+    return scope
+
+
+# -- the gate ------------------------------------------------------------------------------------
+
+
+def _cookie_token() -> str | None:
+    try:
+        return st.context.cookies.get(COOKIE)
+    except Exception:  # no browser connection (AppTest)
+        return None
+
+
+def _write_cookie(token: str | None) -> None:
+    """Set (or clear) the session cookie in the browser."""
+    if token:
+        value = f"{COOKIE}={token}; path=/; SameSite=Strict; max-age=86400"
+    else:
+        value = f"{COOKIE}=; path=/; SameSite=Strict; max-age=0"
+    st.html(
+        f"<script>document.cookie = {json.dumps(value)};</script>",
+        unsafe_allow_javascript=True,
+    )
+
+
+def _forget() -> None:
+    for key in (TOKEN_KEY, USER_KEY, REVEAL_KEY, "beatmap_auth_scope"):
+        st.session_state.pop(key, None)
+
+
+def _start(store, user: User) -> None:
+    token = auth_sessions.start_session(store, user, client=client_address())
+    st.session_state[TOKEN_KEY] = token
+    st.session_state[USER_KEY] = user
+    st.session_state[_COOKIE_PENDING] = True
+
+
+def _session_user(store, settings) -> User | None:
+    """The account of this session's token (state, else cookie); ends idle sessions."""
+    token = st.session_state.get(TOKEN_KEY)
+    from_cookie = False
+    if not token:
+        token = _cookie_token()
+        from_cookie = True
+    if not token:
+        return None
+    check = auth_sessions.check_session(
+        store, token, idle_minutes=settings.idle_minutes, client=client_address()
+    )
+    if check.user is None:
+        _forget()
+        if not from_cookie or check.reason == "idle":
+            st.session_state[_NOTICE] = "idle" if check.reason == "idle" else "ended"
+        st.session_state[_CLEAR_COOKIE] = True
+        return None
+    st.session_state[TOKEN_KEY] = token
+    st.session_state[USER_KEY] = check.user
+    return check.user
+
+
+def _header_user(store, settings) -> User | None:
+    """Header mode: the user name a trusted proxy put in the configured header."""
+    ip = client_address()
+    name = st.context.headers.get(settings.auth_header)
+    if ip not in settings.proxy_addresses:
+        if name:
+            audit.record(
+                store, user=name, action="login_failed", outcome="denied", client=ip,
+                detail=f"header {settings.auth_header} from an untrusted address",
+            )  # fmt: skip
+        st.session_state[_NOTICE] = "header_untrusted"
+        return None
+    if not name:
+        st.session_state[_NOTICE] = "header_missing"
+        return None
+    held = current_user()
+    if held is not None and held.username == name and _session_user(store, settings):
+        return held
+    result = auth_users.login_by_name(store, name, via="header", client=ip)
+    if not result.ok:
+        st.session_state[_NOTICE] = "no_account"
+        return None
+    _start(store, result.user)
+    return result.user
+
+
+def _oidc_user(store, settings) -> User | None:
+    """OIDC mode: Streamlit's ``st.login`` identity mapped to an account of the same name."""
+    if not st.user.is_logged_in:
+        return None
+    name = st.user.get("preferred_username") or st.user.get("email")
+    held = current_user()
+    if held is not None and held.username == name and _session_user(store, settings):
+        return held
+    result = auth_users.login_by_name(store, str(name), via="oidc", client=client_address())
+    if not result.ok:
+        st.session_state[_NOTICE] = "no_account"
+        return None
+    _start(store, result.user)
+    return result.user
+
+
+def gate() -> User:
+    """Return the logged-in account, or draw the login / setup form and stop the run."""
+    from ui import login
+
+    settings = cache.get_settings()
+    store = cache.get_workspace().store
+    cache.announce_setup_code()
+    if not auth_users.has_users(store):
+        login.setup_form(store)
+        st.stop()
+    if settings.auth == "header":
+        user = _header_user(store, settings)
+    else:
+        user = _session_user(store, settings)
+        if user is None and settings.auth == "oidc":
+            user = _oidc_user(store, settings)
+    if st.session_state.pop(_CLEAR_COOKIE, False) and settings.auth == "local":
+        _write_cookie(None)
+    if user is None:
+        notice = st.session_state.pop(_NOTICE, None)
+        if notice:
+            st.warning(texts(T, notice))
+        if settings.auth == "local":
+            login.login_form(store, settings)
+        elif settings.auth == "oidc":
+            st.button(texts(T, "oidc_login"), on_click=st.login)
+        st.stop()
+    if st.session_state.pop(_COOKIE_PENDING, False) and settings.auth == "local":
+        _write_cookie(st.session_state.get(TOKEN_KEY))
+    if user.must_change and settings.auth == "local":
+        login.change_password_form(store, user, forced=True)
+        st.stop()
+    _sidebar(store, user)
+    return user
+
+
+def logout() -> None:
+    """End every session of the account, forget it here and clear the cookie."""
+    user = current_user()
+    if user is not None:
+        with contextlib.suppress(BeatMapError):
+            auth_sessions.logout(cache.get_workspace().store, user, client=client_address())
+    _forget()
+    st.session_state[_CLEAR_COOKIE] = True
+    if cache.get_settings().auth == "oidc":
+        st.logout()
+
+
+def _sidebar(store, user: User) -> None:
+    from ui.i18n import current_language
+
+    lang = current_language()
+    with st.sidebar:
+        st.caption(texts(T, "signed_in", name=user.display_name, role=user.role_label(lang)))
+        st.button(texts(T, "logout"), on_click=logout, key="auth_logout")
+        if user.role == "admin":
+            _reveal_control(store, user)
+
+
+def _reveal_control(store, user: User) -> None:
+    """The administrator's explicit, audited "show personal data"."""
+    if st.session_state.get(REVEAL_KEY):
+        st.warning(texts(T, "reveal_on"))
+        if st.button(texts(T, "reveal_off"), key="auth_reveal_off"):
+            st.session_state[REVEAL_KEY] = False
+            st.session_state.pop("beatmap_auth_scope", None)
+            cache.clear_data()
+            st.rerun()
+        return
+    with st.expander(texts(T, "reveal")):
+        reason = st.text_input(texts(T, "reveal_reason"), key="auth_reveal_reason")
+        if st.button(texts(T, "reveal_go"), key="auth_reveal_go"):
+            if not reason.strip():
+                st.error(texts(T, "reveal_need_reason"))
+                return
+            audit.record(
+                store, user=user, action="reveal", client=client_address(), detail=reason.strip()
+            )
+            st.session_state[REVEAL_KEY] = True
+            st.session_state.pop("beatmap_auth_scope", None)
+            st.rerun()
