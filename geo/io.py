@@ -54,8 +54,11 @@ Export (:func:`export_table`)
 
 from __future__ import annotations
 
+import contextlib
 import io
+import os
 import re
+import secrets
 import tempfile
 import unicodedata
 import zipfile
@@ -71,7 +74,21 @@ import shapely
 from geo import coords
 from geo._errors import InputError, NotFoundError, Problem, ValidationError
 from geo.beats import assign_beats
-from geo.model import TABLE_ORDER, WGS84, Table, enum_label, mask_personal, table, validate
+from geo.model import (
+    BEAT_OVERLAP_REFUSE,
+    WGS84,
+    Table,
+    enum_label,
+    mask_personal,
+    table,
+    validate,
+)
+from geo.textguard import (
+    CONTROL_RE,
+    DEFAULT_MAX_FIELD_LENGTH,
+    neutralise_frame,
+    unneutralise,
+)
 
 CSV_EXTENSIONS = (".csv", ".txt", ".tsv")
 EXCEL_EXTENSIONS = (".xlsx", ".xlsm")
@@ -208,9 +225,25 @@ def _file_problem(file: str, message: str, *, row: int | None = None) -> Validat
     return ValidationError([Problem(message, file, row)])
 
 
+def _looks_utf16(data: bytes) -> bool:
+    """Whether ``data`` looks like UTF-16 text (every other byte zero) without a BOM."""
+    sample = data[:4096]
+    half = len(sample) // 2
+    if half < 2:
+        return False
+    zeros = max(sample[0::2].count(0), sample[1::2].count(0))
+    return zeros > 0.3 * half
+
+
 def _decode(data: bytes, name: str) -> str:
     if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
         return data.decode("utf-16")
+    if _looks_utf16(data):
+        raise _file_problem(
+            name,
+            "encoding not supported: the text looks like UTF-16 without a byte-order mark; "
+            "save the file as 'CSV UTF-8' (or GBK) in Excel",
+        )
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -386,6 +419,25 @@ def _read_geo(path: Path, name: str, kind: str, sheet: str | None) -> _Raw:
     return _Raw(frame.reset_index(drop=True), rows, geom, projected, warnings)
 
 
+def _check_not_empty(raw: _Raw, path: Path, name: str) -> None:
+    """Refuse a file without a header, or without a data row under it."""
+    ext = path.suffix.lower()
+    if raw.frame.shape[1] == 0 and raw.geometry is None:
+        if ext in EXCEL_EXTENSIONS:
+            msg = "the sheet holds no data (only blank rows); fill in a header row and data rows"
+        elif ext in CSV_EXTENSIONS and not path.read_bytes().strip():
+            msg = "the file is empty; give a header row and data rows"
+        else:
+            msg = "the file has no header row and no data; give a header row and data rows"
+        raise _file_problem(name, msg)
+    if len(raw.frame) == 0:
+        if ext in GEO_EXTENSIONS:
+            msg = "the layer holds no features (no data rows)"
+        else:
+            msg = "the file has a header row but no data rows under it"
+        raise _file_problem(name, msg)
+
+
 def _read_raw(path: Path, name: str, kind: str, sheet: str | None) -> _Raw:
     ext = path.suffix.lower()
     if ext in CSV_EXTENSIONS:
@@ -554,6 +606,7 @@ def _read(
     if path.suffix.lower() == ".zip":
         return _read_zip(path, kind, datum=datum, reference=reference, sheet=sheet, name=name)
     raw = _read_raw(path, name, kind, sheet)
+    _check_not_empty(raw, path, name)
     tf = TableFile(pd.DataFrame(), raw.rows, {}, name, warnings=list(raw.warnings))
     problems = tf.problems
 
@@ -584,6 +637,9 @@ def _read(
             )
     frame = pd.DataFrame({f: raw.frame[cols[0]] for f, cols in by_field.items()})
     frame.index = raw.frame.index
+    for f in tbl.fields:  # an export's apostrophe before =, +, -, @ comes off again
+        if f.kind == "str" and f.name in frame.columns:
+            frame[f.name] = frame[f.name].map(unneutralise, na_action="ignore")
     tf.source_names = {f: cols[0] for f, cols in by_field.items()}
 
     # coordinates
@@ -682,17 +738,24 @@ def _read_zip(path: Path, kind: str, **kw: object) -> TableFile:
                 zf.extractall(tmp)
         except zipfile.BadZipFile:
             raise _file_problem(name, "not a valid .zip file") from None
-        inner = [
+        files = [
             p
             for p in sorted(Path(tmp).rglob("*"))
-            if p.suffix.lower() in (*CSV_EXTENSIONS, *EXCEL_EXTENSIONS, *GEO_EXTENSIONS)
-            and not p.name.startswith(".")
-            and "__MACOSX" not in p.parts
+            if p.is_file() and not p.name.startswith(".") and "__MACOSX" not in p.parts
         ]
+        data_ext = (".csv", ".tsv", *EXCEL_EXTENSIONS, *GEO_EXTENSIONS)
+        inner = [p for p in files if p.suffix.lower() in data_ext]
         shp = [p for p in inner if p.suffix.lower() == ".shp"]
         chosen = shp or inner
+        if not chosen:
+            found = ", ".join(p.name for p in files[:10]) or "nothing"
+            raise _file_problem(
+                name,
+                "the .zip holds no shapefile (.shp with its .dbf, .shx and .prj) and no data "
+                f"file; found: {found}",
+            )
         if len(chosen) != 1:
-            found = ", ".join(p.name for p in chosen) or "none"
+            found = ", ".join(p.name for p in chosen)
             raise _file_problem(
                 name, f"the .zip must hold exactly one shapefile or data file; found: {found}"
             )
@@ -915,6 +978,7 @@ def import_file(
     on_duplicate: str = "skip",
     sheet: str | None = None,
     name: str | None = None,
+    max_field_length: int = DEFAULT_MAX_FIELD_LENGTH,
 ) -> ImportReport:
     """Import a file into table ``kind``, in one transaction.
 
@@ -944,6 +1008,8 @@ def import_file(
         Excel sheet or GeoPackage layer.
     name : str, optional
         File name for messages (e.g. the uploaded name when ``path`` is a temporary file).
+    max_field_length : int
+        Longest text accepted in one field (the ``max_field_length`` setting).
 
     Returns
     -------
@@ -977,7 +1043,15 @@ def import_file(
     reported = {(p.row, "geometry") for p in problems if p.row is not None}
     no_coordinates = any(p.row is None and p.field == "geometry" for p in problems)
     try:
-        df = validate(kind, tf.frame, file=file, rows=tf.rows, source_names=tf.source_names)
+        df = validate(
+            kind,
+            tf.frame,
+            file=file,
+            rows=tf.rows,
+            source_names=tf.source_names,
+            max_length=max_field_length,
+            warnings=report.warnings,
+        )
     except ValidationError as exc:
         geom_header = tf.source_names.get("geometry", "geometry")
         for p in exc.problems:
@@ -1081,6 +1155,12 @@ def import_file(
         if not keep.all():
             df = df.loc[keep].reset_index(drop=True)
             rows = rows[keep]
+        if kind == "beats" and len(df):
+            existing = store.read("beats", columns=["name"], conn=conn)
+            header = src.get("geometry", "geometry")
+            problems = _check_overlaps(df, rows, existing, file, header, report.warnings)
+            if problems:
+                raise ValidationError(problems)
         # beats of households
         if kind == "households" and len(df):
             need = df["beat_id"].isna().to_numpy(bool)
@@ -1115,8 +1195,105 @@ def import_file(
     return report
 
 
+def _check_overlaps(
+    df: pd.DataFrame,
+    rows: np.ndarray,
+    existing: gpd.GeoDataFrame,
+    file: str,
+    header: str,
+    warnings: list[tuple[str, str]],
+) -> list[Problem]:
+    """New beats must not overlap the store's beats or each other.
+
+    An overlap of more than :data:`geo.model.BEAT_OVERLAP_REFUSE` of a new beat's area is
+    refused (it names the other beats); a smaller one (a sliver from digitising) is reported.
+    """
+    new = np.asarray(df.geometry.values, dtype=object)
+    old = np.asarray(existing.geometry.values, dtype=object) if len(existing) else np.empty(0)
+    polys = np.concatenate([new, old])
+    labels = [f"row {int(r)} ({n})" for r, n in zip(rows, df["name"], strict=True)] + [
+        f"beat {int(i)} ({n})" for i, n in zip(existing["id"], existing["name"], strict=True)
+    ]
+    crs = gpd.GeoSeries(new, crs=WGS84).estimate_utm_crs()
+    metric = np.asarray(gpd.GeoSeries(polys, crs=WGS84).to_crs(crs).values, dtype=object)
+    tree = shapely.STRtree(metric)
+    problems: list[Problem] = []
+    slivers: list[int] = []
+    for i in range(len(new)):
+        area = shapely.area(metric[i])
+        others = [j for j in tree.query(metric[i], predicate="intersects") if j != i]
+        if not others or area <= 0:
+            continue
+        shared = shapely.area(shapely.intersection(metric[i], metric[others]))
+        hit = [(j, a) for j, a in zip(others, shared, strict=True) if a > 0]
+        if not hit:
+            continue
+        total = sum(a for _, a in hit)
+        if total / area > BEAT_OVERLAP_REFUSE:
+            names = ", ".join(f"{labels[j]} {a:,.0f} m²" for j, a in hit[:5])
+            problems.append(
+                Problem(
+                    f"the beat overlaps other beats over {total / area:.0%} of its area "
+                    f"({names}); beats must not overlap — fix the boundary, or remove the old "
+                    "beat first",
+                    file,
+                    int(rows[i]),
+                    header,
+                )
+            )
+        else:
+            slivers.append(int(rows[i]))
+    if slivers and not problems:
+        shown = ", ".join(str(r) for r in slivers[:20])
+        warnings.append(
+            (
+                f"第 {shown} 行的警务区与其他警务区有少量重叠（不到面积的 "
+                f"{BEAT_OVERLAP_REFUSE:.0%}），请核实边界",
+                f"beats of rows {shown} overlap other beats slightly (under "
+                f"{BEAT_OVERLAP_REFUSE:.0%} of their area); check the boundaries",
+            )
+        )
+    return problems
+
+
 # --------------------------------------------------------------------------------------------
 # export
+
+
+@contextlib.contextmanager
+def atomic_output(path: str | Path) -> Iterator[Path]:
+    """A temporary path next to ``path`` that replaces ``path`` only when the block succeeds.
+
+    Write the whole file to the yielded path; on success it is moved over ``path`` at once
+    (``os.replace``), on any error it is removed, so an export never leaves a partial file
+    and never spoils an older one.
+
+    Examples
+    --------
+    >>> with atomic_output(out) as tmp:  # doctest: +SKIP
+    ...     frame.to_csv(tmp)
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.stem}.{secrets.token_hex(4)}.part{path.suffix}")
+    try:
+        yield tmp
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def spreadsheet_frame(df: pd.DataFrame, *, xlsx: bool = False) -> pd.DataFrame:
+    """``df`` ready for a CSV or XLSX file: formula cells neutralised (OWASP), and for XLSX
+    control characters (which the format cannot hold) shown as U+FFFD."""
+    out = neutralise_frame(df)
+    if xlsx:
+        for col in out.columns:
+            if out[col].dtype == object:
+                out[col] = out[col].map(
+                    lambda v: CONTROL_RE.sub("\ufffd", v) if isinstance(v, str) else v
+                )
+    return out
 
 
 def _headers(tbl: Table, lang: str) -> dict[str, str]:
@@ -1227,33 +1404,38 @@ def export_table(
             f"cannot export to {ext or '(no extension)'!r}; allowed: {', '.join(EXPORT_EXTENSIONS)}"
         )
     df = mask_personal(store.read(kind), kind, show_personal=show_personal)
-    path.parent.mkdir(parents=True, exist_ok=True)
     if ext == ".gpkg":
         out = export_frame(df, kind, lang=lang, geometry="keep")
-        if path.exists():
-            path.unlink()
-        if isinstance(out, gpd.GeoDataFrame):
-            out.to_file(path, layer=kind, driver="GPKG", engine="pyogrio")
-        else:
-            import pyogrio
+        with atomic_output(path) as tmp:
+            if isinstance(out, gpd.GeoDataFrame):
+                out.to_file(tmp, layer=kind, driver="GPKG", engine="pyogrio")
+            else:
+                import pyogrio
 
-            pyogrio.write_dataframe(out, path, layer=kind, driver="GPKG")
+                pyogrio.write_dataframe(out, tmp, layer=kind, driver="GPKG")
         return path
     out = export_frame(df, kind, lang=lang, geometry="columns")
     if ext == ".csv":
-        out.to_csv(path, index=False, encoding="utf-8-sig")
+        with atomic_output(path) as tmp:
+            spreadsheet_frame(out).to_csv(tmp, index=False, encoding="utf-8-sig")
         return path
-    if tbl.geometry == "polygon" and len(out):
-        long = out.iloc[:, -1].str.len() > _XLSX_MAX_CELL
-        if long.any():
-            ids = ", ".join(str(i) for i in df.loc[long.to_numpy(), "id"].head(10))
-            raise InputError(
-                f"polygons of {kind} ids {ids} are too long for an Excel cell "
-                f"({_XLSX_MAX_CELL} characters); export to .gpkg or .csv instead"
-            )
+    long_cells = [
+        (col, int(df["id"].iloc[pos]))
+        for col in out.columns
+        if out[col].dtype == object
+        for pos in np.flatnonzero(
+            out[col].map(lambda v: isinstance(v, str) and len(v) > _XLSX_MAX_CELL).to_numpy(bool)
+        )
+    ]
+    if long_cells:
+        where = ", ".join(f"id {i} ({col})" for col, i in long_cells[:10])
+        raise InputError(
+            f"{kind}: {where} too long for an Excel cell ({_XLSX_MAX_CELL:,} characters); "
+            "export to .gpkg or .csv instead"
+        )
     sheet = tbl.label[1 if lang == "en" else 0][:31]
-    with pd.ExcelWriter(path, engine="openpyxl") as writer:
-        out.to_excel(writer, index=False, sheet_name=sheet)
+    with atomic_output(path) as tmp, pd.ExcelWriter(tmp, engine="openpyxl") as writer:
+        spreadsheet_frame(out, xlsx=True).to_excel(writer, index=False, sheet_name=sheet)
     return path
 
 
@@ -1269,11 +1451,6 @@ def export_bytes(
             store, kind, Path(tmp) / f"{kind}{ext}", show_personal=show_personal, lang=lang
         )
         return path.read_bytes()
-
-
-def table_choices() -> list[str]:
-    """The table names, parents first (the order to import a city in)."""
-    return list(TABLE_ORDER)
 
 
 def area_reference(area: object, *, limit: int = 50000, seed: int = 0) -> np.ndarray | None:
