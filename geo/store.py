@@ -1,11 +1,17 @@
 """The store: the model's tables in a SQL database through SQLAlchemy 2.
 
-The default is one SQLite file (WAL mode) under the data folder; PostgreSQL (with or without
-PostGIS) is the same code behind another URL, because geometries are stored as portable WKB
-in a binary column and every statement is SQLAlchemy Core.
+Two backends, one schema:
 
-The schema is versioned with Alembic (``geo/migrations``): opening a store upgrades it to the
-newest revision, so a later release upgrades an existing file in place.
+* **SQLite** (the embedded default): one file in WAL mode. Geometry is portable WKB in a binary
+  column. Writers take the write lock up front (``BEGIN IMMEDIATE``) and wait for each other
+  (busy timeout, then retries), so a tap never fails with "database is locked"; a large import
+  is first staged in a temporary table and then copied in one short transaction.
+* **PostgreSQL + PostGIS** (the server store, several app servers): spatial columns are PostGIS
+  ``geometry(<type>, 4326)`` with GiST indexes, so QGIS and ``geopandas.read_postgis`` open the
+  tables directly; ids come from identity columns. A plain ``postgresql://`` URL uses psycopg 3.
+
+Ids always come from the database, never from the application. The schema is versioned with
+Alembic (``geo/migrations``): opening a store upgrades it to the newest revision.
 
 Reading a table into a (Geo)DataFrame and writing one back are single calls; every write is one
 transaction, so a failed import changes nothing.
@@ -13,20 +19,25 @@ transaction, so a failed import changes nothing.
 
 from __future__ import annotations
 
+import os
+import random
 import shutil
 import sqlite3
-from collections.abc import Iterator, Mapping
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TypeVar
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
 import sqlalchemy as sa
+from geoalchemy2 import Geometry
 from sqlalchemy.engine import Connection, Engine
 
-from geo._errors import InputError, NotFoundError
+from geo._errors import BeatMapError, InputError, NotFoundError
 from geo.model import TABLE_ORDER, TABLES, WGS84, Table, table
 
 _SQL_TYPES = {
@@ -38,19 +49,31 @@ _SQL_TYPES = {
     "date": sa.Date,
     "enum": sa.String(32),
 }
+#: PostGIS geometry type per model geometry kind (beats may be polygons or multipolygons)
+POSTGIS_TYPES = {"point": "POINT", "polygon": "GEOMETRY"}
+#: the client-made id of a visit write (a double tap or a retry writes one row)
+REQUEST_ID_LENGTH = 64
 
 metadata = sa.MetaData()
 
 
+def geometry_type(kind: str) -> sa.types.TypeEngine:
+    """WKB bytes on SQLite, ``geometry(<type>, 4326)`` on PostgreSQL."""
+    pg = Geometry(geometry_type=POSTGIS_TYPES[kind], srid=4326, spatial_index=False)
+    return sa.LargeBinary().with_variant(pg, "postgresql")
+
+
 def _sql_table(tbl: Table) -> sa.Table:
-    cols: list[sa.Column] = [sa.Column("id", sa.Integer, primary_key=True, autoincrement=False)]
+    cols: list[sa.Column] = [sa.Column("id", sa.Integer, sa.Identity(), primary_key=True)]
     for f in tbl.fields:
         args = [sa.ForeignKey(f"{f.ref}.id")] if f.ref else []
         cols.append(
             sa.Column(f.name, _SQL_TYPES[f.kind], *args, nullable=not f.required, index=bool(f.ref))
         )
+    if tbl.name == "visits":
+        cols.append(sa.Column("request_id", sa.String(REQUEST_ID_LENGTH), nullable=True))
     if tbl.geometry:
-        cols.append(sa.Column("geometry", sa.LargeBinary, nullable=False))
+        cols.append(sa.Column("geometry", geometry_type(tbl.geometry), nullable=False))
     return sa.Table(tbl.name, metadata, *cols)
 
 
@@ -64,28 +87,155 @@ META = sa.Table(
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
+#: how long a SQLite writer waits for the write lock before a retry (milliseconds)
+BUSY_TIMEOUT_MS = 10_000
+#: attempts of one write when the database stays locked or the connection drops
+WRITE_ATTEMPTS = 6
+#: rows from which a SQLite import is staged in a temporary table before taking the lock
+STAGE_ROWS = 20_000
+#: PostgreSQL pool: Streamlit runs one thread per session; this many connections are kept
+POOL_SIZE = int(os.environ.get("BEATMAP_DB_POOL", "10"))
 
-def _sqlite_pragmas(dbapi_conn, _record) -> None:
+
+class StoreError(BeatMapError, RuntimeError):
+    """The database cannot be opened or reached (missing, corrupt, read-only, full, down)."""
+
+
+def _sqlite_connect(dbapi_conn, _record) -> None:
+    # the driver's own transaction handling is off: BEGIN comes from the "begin" event below
+    dbapi_conn.isolation_level = None
     cur = dbapi_conn.cursor()
-    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    try:
+        if cur.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+            cur.execute("PRAGMA journal_mode=WAL")
+    except sqlite3.OperationalError:
+        pass  # a read-only file keeps its journal; writes then fail with a clear message
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.execute("PRAGMA foreign_keys=ON")
     cur.close()
 
 
-def make_engine(url: str) -> Engine:
-    """An engine for ``url``; SQLite files get WAL mode, foreign keys and their folder made."""
+def _sqlite_begin(conn: Connection) -> None:
+    conn.info["beatmap_locked"] = False
+    conn.exec_driver_sql("BEGIN")
+
+
+def lock_for_write(conn: Connection) -> None:
+    """Take SQLite's write lock now, so the transaction writes without a busy-snapshot error.
+
+    Inside a transaction that has only read so far, the read is ended (its checks are repeated
+    by the database's own constraints) and ``BEGIN IMMEDIATE`` waits for other writers. A no-op
+    on PostgreSQL and when the lock is already held.
+    """
+    if conn.dialect.name != "sqlite" or conn.info.get("beatmap_locked"):
+        return
+    conn.exec_driver_sql("COMMIT")
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
+    conn.info["beatmap_locked"] = True
+
+
+def _sqlite_path(url: sa.engine.URL) -> Path | None:
+    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+        return None
+    if url.database.startswith("file:"):
+        return None
+    return Path(url.database)
+
+
+def make_engine(url: str, *, create: bool = True) -> Engine:
+    """An engine for ``url``.
+
+    SQLite files get WAL mode, a busy timeout, foreign keys, writers that take the lock up
+    front, and (with ``create``) their folder made. A plain ``postgresql://`` URL uses the
+    psycopg 3 driver with a pool sized for the app's session threads.
+
+    Raises
+    ------
+    InputError
+        ``url`` is not a database URL, or names a folder.
+    StoreError
+        ``create`` is false and the SQLite file does not exist.
+    """
     try:
         parsed = sa.engine.make_url(url)
     except sa.exc.ArgumentError as exc:
-        raise InputError(f"database URL {url!r} is not a valid SQLAlchemy URL") from exc
-    if parsed.get_backend_name() == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = sa.create_engine(url)
-        sa.event.listen(engine, "connect", _sqlite_pragmas)
+        raise InputError(
+            f"database URL {url!r} is not a valid SQLAlchemy URL; give a SQLite file path, "
+            "sqlite:///path/to/beatmap.sqlite or postgresql://user:password@host/database"
+        ) from exc
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":
+        path = _sqlite_path(parsed)
+        if path is not None:
+            if path.is_dir():
+                raise InputError(
+                    f"database path {path} is a folder; give a file such as {path / 'beatmap.sqlite'}"
+                )
+            if not path.exists():
+                if not create:
+                    raise StoreError(
+                        f"database {path} does not exist; check the path (--db or "
+                        "BEATMAP_DATABASE_URL), or create a database with 'beatmap demo'"
+                    )
+                path.parent.mkdir(parents=True, exist_ok=True)
+        engine = sa.create_engine(parsed, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+        sa.event.listen(engine, "connect", _sqlite_connect)
+        sa.event.listen(engine, "begin", _sqlite_begin)
         return engine
-    return sa.create_engine(url, pool_pre_ping=True)
+    if backend == "postgresql":
+        if parsed.drivername == "postgresql":
+            parsed = parsed.set(drivername="postgresql+psycopg")
+        return sa.create_engine(
+            parsed,
+            pool_pre_ping=True,
+            pool_size=POOL_SIZE,
+            max_overflow=2 * POOL_SIZE,
+            pool_timeout=30,
+            pool_recycle=1800,
+        )
+    return sa.create_engine(parsed, pool_pre_ping=True)
+
+
+_T = TypeVar("_T")
+
+_TRANSIENT = (
+    "database is locked",
+    "database table is locked",
+    "server closed the connection",
+    "connection is closed",
+    "terminating connection",
+    "consuming input failed",
+    "could not receive data",
+    "connection refused",
+    "connection timeout",
+    "deadlock detected",
+    "could not serialize",
+)
+
+
+def is_transient(exc: BaseException) -> bool:
+    """True for errors a retry can cure: a locked SQLite file, a dropped server connection."""
+    if isinstance(exc, sa.exc.DBAPIError) and exc.connection_invalidated:
+        return True
+    text = str(getattr(exc, "orig", exc)).lower()
+    return isinstance(exc, sa.exc.OperationalError | sa.exc.InterfaceError) and any(
+        t in text for t in _TRANSIENT
+    )
+
+
+def retrying(fn: Callable[[], _T], *, attempts: int = WRITE_ATTEMPTS) -> _T:
+    """Run ``fn`` (one whole transaction) again while it fails with a transient error."""
+    delay = 0.05
+    for attempt in range(attempts):
+        try:
+            return fn()
+        except sa.exc.DBAPIError as exc:
+            if attempt == attempts - 1 or not is_transient(exc):
+                raise
+        time.sleep(delay * (0.5 + random.random()))
+        delay = min(delay * 2, 2.0)
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def upgrade(engine: Engine, revision: str = "heads") -> None:
@@ -101,11 +251,14 @@ def upgrade(engine: Engine, revision: str = "heads") -> None:
 
 
 def schema_revision(engine: Engine) -> str | None:
-    """The Alembic revision the database is at, or None for an empty database."""
+    """The Alembic revision the database is at (the newest when several heads), or None."""
     from alembic.runtime.migration import MigrationContext
 
     with engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
+        heads = MigrationContext.configure(conn).get_current_heads()
+    if not heads:
+        return None
+    return max(heads)
 
 
 class Store:
@@ -115,28 +268,68 @@ class Store:
     ----------
     url : str
         SQLAlchemy URL, e.g. ``sqlite:///data/beatmap.sqlite`` or
-        ``postgresql+psycopg2://user:pw@host/beatmap``.
+        ``postgresql://user:pw@host/beatmap``.
     migrate : bool
         Create or upgrade the schema on open (default).
+    create : bool
+        May a SQLite file that does not exist be created (default)? Commands other than
+        ``beatmap demo`` and the app's first start pass False, so a mistyped path is refused
+        instead of silently becoming an empty database.
+
+    Raises
+    ------
+    StoreError
+        The database is missing, corrupt, read-only, on a full disk, or its server is down; the
+        message says which and what to do.
     """
 
-    def __init__(self, url: str, *, migrate: bool = True) -> None:
+    def __init__(self, url: str, *, migrate: bool = True, create: bool = True) -> None:
         self.url = url
-        self.engine = make_engine(url)
+        self.engine = make_engine(url, create=create)
         if migrate:
-            upgrade(self.engine)
+            try:
+                retrying(lambda: upgrade(self.engine))
+            except Exception as exc:
+                friendly = store_error(exc, self.engine.url)
+                self.engine.dispose()
+                if friendly is None:
+                    raise
+                raise friendly from exc
 
     def __repr__(self) -> str:
         return f"Store({self.engine.url.render_as_string(hide_password=True)!r})"
+
+    @property
+    def backend(self) -> str:
+        """``sqlite`` or ``postgresql``."""
+        return self.engine.dialect.name
 
     def close(self) -> None:
         self.engine.dispose()
 
     @contextmanager
     def transaction(self) -> Iterator[Connection]:
-        """One transaction: everything written inside commits together or not at all."""
+        """One transaction: everything written inside commits together or not at all.
+
+        On SQLite the write lock is taken at the first write (:func:`lock_for_write`), so reads
+        and checks inside do not hold other writers off.
+        """
         with self.engine.begin() as conn:
             yield conn
+
+    def write_transaction(self, fn: Callable[[Connection], _T]) -> _T:
+        """Run ``fn(conn)`` in one write transaction, again while the database is busy.
+
+        The transaction holds the write lock from its start (SQLite) and is retried whole on a
+        locked file or a dropped server connection, so a writer waits rather than fails.
+        """
+
+        def once() -> _T:
+            with self.engine.begin() as conn:
+                lock_for_write(conn)
+                return fn(conn)
+
+        return retrying(once)
 
     # -- reading -----------------------------------------------------------------------------
 
@@ -147,8 +340,16 @@ class Store:
         columns: list[str] | None = None,
         where: sa.ColumnElement | None = None,
         conn: Connection | None = None,
+        station_ids: Sequence[int] | None = None,
+        beat_ids: Sequence[int] | None = None,
+        start: object = None,
+        end: object = None,
+        within: shapely.Geometry | None = None,
+        scope: object = None,
     ) -> pd.DataFrame:
         """Read table ``name`` into a DataFrame (a GeoDataFrame in WGS-84 for spatial tables).
+
+        Every filter runs in the database: only the rows asked for are read.
 
         Parameters
         ----------
@@ -158,6 +359,18 @@ class Store:
             Read only these fields (``id`` and, for spatial tables, ``geometry`` always come).
         where : SQLAlchemy expression, optional
             Filter, e.g. ``SQL_TABLES["households"].c.beat_id == 3``.
+        station_ids, beat_ids : sequence of int, optional
+            Keep the rows of these stations / beats (through the household or beat a row
+            belongs to).
+        start, end : datetime-like, optional
+            Keep rows dated on or after ``start`` and before ``end`` (visits, surveys,
+            incidents, camera installs, mediations).
+        within : shapely geometry, optional
+            Keep rows whose geometry intersects this WGS-84 shape (a PostGIS predicate on
+            PostgreSQL; on SQLite the shape's bounding box in SQL is not available, so the
+            rows are read and kept with shapely).
+        scope : geo.auth.Scope, optional
+            Keep what this user may see (``scope.where(name)``).
         """
         tbl = table(name)
         sql = SQL_TABLES[name]
@@ -167,8 +380,25 @@ class Store:
                 raise InputError(f"table {name!r} has no columns {unknown}; allowed: {tbl.columns}")
             tbl = _subset(tbl, columns)
         stmt = sa.select(*[sql.c[c] for c in tbl.columns]).order_by(sql.c.id)
-        if where is not None:
-            stmt = stmt.where(where)
+        conditions = [where] if where is not None else []
+        conditions += filters(
+            name, station_ids=station_ids, beat_ids=beat_ids, start=start, end=end
+        )
+        if scope is not None:
+            clause = scope.where(name)
+            if clause is not None:
+                conditions.append(clause)
+        spatial_in_python = False
+        if within is not None:
+            if not table(name).geometry:
+                raise InputError(f"table {name!r} has no geometry to filter by 'within'")
+            if self.backend == "postgresql":
+                shape = sa.func.ST_GeomFromText(sa.literal(shapely.to_wkt(within)), 4326)
+                conditions.append(sa.func.ST_Intersects(sql.c.geometry, shape))
+            else:
+                spatial_in_python = True
+        for clause in conditions:
+            stmt = stmt.where(clause)
         # driver-level rows: no per-value processing; _typed converts whole columns
         compiled = stmt.compile(dialect=self.engine.dialect, compile_kwargs={"literal_binds": True})
         if conn is None:
@@ -179,7 +409,10 @@ class Store:
         keys = tbl.columns
         cols = list(zip(*rows, strict=True)) if rows else [()] * len(keys)
         df = pd.DataFrame({k: pd.Series(c, dtype=object) for k, c in zip(keys, cols, strict=True)})
-        return _typed(tbl, df)
+        out = _typed(tbl, df)
+        if spatial_in_python and len(out):
+            out = out[out.geometry.intersects(within)].reset_index(drop=True)
+        return out
 
     def count(self, name: str) -> int:
         """Number of rows of table ``name``."""
@@ -225,8 +458,9 @@ class Store:
         name : str
             Table name.
         df : DataFrame or GeoDataFrame
-            Columns as :func:`geo.model.validate` returns them. Rows without an ``id`` get the
-            next free ids.
+            Columns as :func:`geo.model.validate` returns them. Rows without an ``id`` get ids
+            from the database (its sequence on PostgreSQL; the next rowids under the write lock
+            on SQLite), so concurrent writers never collide.
         mode : {"append", "replace"}
             ``replace`` deletes the table's rows first (and fails if other tables refer to them).
         conn : Connection, optional
@@ -240,44 +474,95 @@ class Store:
         if mode not in ("append", "replace"):
             raise InputError(f"mode must be 'append' or 'replace', got {mode!r}")
         if conn is None:
-            with self.transaction() as c:
-                return self.write(name, df, mode=mode, conn=c)
+            return self.write_transaction(lambda c: self.write(name, df, mode=mode, conn=c))
         tbl = table(name)
         sql = SQL_TABLES[name]
+        sqlite = conn.dialect.name == "sqlite"
+        df = df.reset_index(drop=True)
+        n = len(df)
+        given = pd.array(df["id"] if "id" in df.columns else [pd.NA] * n, dtype="Int64")
+        missing = np.asarray(given.isna(), dtype=bool)
+        columns: dict[str, list] = {}
+        for f in tbl.fields:
+            columns[f.name] = (
+                _to_python(df[f.name], f.kind, sqlite=sqlite)
+                if f.name in df.columns
+                else [None] * n
+            )
+        for c in sql.columns:  # store-only columns such as visits.request_id
+            if c.name not in tbl.columns and c.name != "id" and c.name in df.columns:
+                columns[c.name] = _to_python(df[c.name], "str")
+        if tbl.geometry and n:
+            geom = df.geometry.values if isinstance(df, gpd.GeoDataFrame) else df["geometry"]
+            columns["geometry"] = shapely.to_wkb(np.asarray(geom), hex=False).tolist()
+        keys = ["id", *columns]
+        stage = None
+        if sqlite and n >= STAGE_ROWS:
+            # copy the rows into a temporary table first: that takes no lock on the database,
+            # so the write below is one short INSERT ... SELECT under the lock
+            stage = f"beatmap_stage_{name}"
+            position = np.full(n, None, dtype=object)
+            position[missing] = np.arange(int(missing.sum()))
+            conn.exec_driver_sql(f"DROP TABLE IF EXISTS temp.{stage}")
+            conn.exec_driver_sql(f"CREATE TEMP TABLE {stage} (_m, {', '.join(keys)})")
+            id_given = [None if m else int(v) for m, v in zip(missing, given, strict=True)]
+            conn.exec_driver_sql(
+                f"INSERT INTO temp.{stage} VALUES ({', '.join('?' * (len(keys) + 1))})",
+                list(zip(position.tolist(), id_given, *columns.values(), strict=True)),
+            )
+        lock_for_write(conn)
         if mode == "replace":
             conn.execute(sql.delete())
-        df = df.reset_index(drop=True)
-        ids = pd.array(df["id"] if "id" in df.columns else [pd.NA] * len(df), dtype="Int64")
-        missing = ids.isna()
-        if missing.any():
-            start = self.max_id(name, conn) + 1
-            ids = ids.copy()
-            ids[missing] = np.arange(start, start + int(missing.sum()))
-        out_ids = np.asarray(ids, dtype=np.int64)
-        if len(df):
-            sqlite = conn.dialect.name == "sqlite"
-            columns = {"id": out_ids.tolist()}
-            for f in tbl.fields:
-                columns[f.name] = (
-                    _to_python(df[f.name], f.kind, sqlite=sqlite)
-                    if f.name in df.columns
-                    else [None] * len(df)
+        ids = np.zeros(n, dtype=np.int64)
+        ids[~missing] = np.asarray(given[~missing], dtype=np.int64)
+        m = int(missing.sum())
+        start = 0
+        if m and sqlite:
+            top = int(ids[~missing].max()) if (~missing).any() else 0
+            start = max(self.max_id(name, conn), top) + 1
+            ids[missing] = np.arange(start, start + m)
+        elif m:
+            seq = conn.execute(
+                sa.text(
+                    "SELECT nextval(pg_get_serial_sequence(:t, 'id')) FROM generate_series(1, :n)"
+                ),
+                {"t": name, "n": m},
+            ).scalars()
+            ids[missing] = np.fromiter(seq, dtype=np.int64, count=m)
+        if stage is not None:
+            cols = ", ".join(keys[1:])
+            conn.exec_driver_sql(
+                f"INSERT INTO main.{name} (id, {cols}) "
+                f"SELECT COALESCE(id, ? + _m), {cols} FROM temp.{stage} ORDER BY rowid",
+                (start,),
+            )
+            conn.exec_driver_sql(f"DROP TABLE temp.{stage}")
+        elif n and sqlite:
+            rows = list(zip(ids.tolist(), *columns.values(), strict=True))
+            # the driver binds the values as converted above; this skips SQLAlchemy's
+            # per-value processing, which dominates large imports
+            marks = ", ".join("?" * len(keys))
+            conn.exec_driver_sql(f"INSERT INTO {name} ({', '.join(keys)}) VALUES ({marks})", rows)
+        elif n:
+            values = {k: sa.bindparam(k) for k in keys if k != "geometry"}
+            if "geometry" in keys:
+                wkb = sa.bindparam("geometry", type_=sa.LargeBinary)
+                values["geometry"] = sa.func.ST_GeomFromWKB(wkb, 4326)
+            stmt = sa.insert(sql).values(values)
+            rows = list(zip(ids.tolist(), *columns.values(), strict=True))
+            conn.execute(stmt, [dict(zip(keys, r, strict=True)) for r in rows])
+            if (~missing).any():
+                # explicit ids: move the sequence past them
+                conn.execute(
+                    sa.text(
+                        "SELECT setval(pg_get_serial_sequence(:t, 'id'), GREATEST("
+                        f"(SELECT max(id) FROM {name}), "
+                        "(SELECT last_value FROM pg_sequences WHERE schemaname = current_schema() "
+                        f"AND sequencename = '{name}_id_seq')))"
+                    ),
+                    {"t": name},
                 )
-            if tbl.geometry:
-                geom = df.geometry.values if isinstance(df, gpd.GeoDataFrame) else df["geometry"]
-                columns["geometry"] = shapely.to_wkb(np.asarray(geom), hex=False).tolist()
-            keys = list(columns)
-            rows = list(zip(*columns.values(), strict=True))
-            if sqlite:
-                # the driver binds the values as converted above; this skips SQLAlchemy's
-                # per-value processing, which dominates large imports
-                marks = ", ".join("?" * len(keys))
-                conn.exec_driver_sql(
-                    f"INSERT INTO {name} ({', '.join(keys)}) VALUES ({marks})", rows
-                )
-            else:
-                conn.execute(sql.insert(), [dict(zip(keys, r, strict=True)) for r in rows])
-        return out_ids
+        return ids
 
     def write_many(
         self,
@@ -291,7 +576,8 @@ class Store:
         With ``mode="replace"`` every table and the metadata are emptied first, so the store
         holds exactly ``frames`` afterwards, or is unchanged if anything fails.
         """
-        with self.transaction() as conn:
+
+        def run(conn: Connection) -> None:
             if mode == "replace":
                 for name in reversed(TABLE_ORDER):
                     conn.execute(SQL_TABLES[name].delete())
@@ -301,6 +587,8 @@ class Store:
             for name in TABLE_ORDER:
                 if name in frames:
                     self.write(name, frames[name], mode="append", conn=conn)
+
+        self.write_transaction(run)
 
     def update(
         self,
@@ -314,9 +602,9 @@ class Store:
         sql = SQL_TABLES[table(name).name]
         stmt = sql.update().where(sql.c.id.in_([int(i) for i in ids])).values(**values)
         if conn is None:
-            with self.transaction() as c:
-                c.execute(stmt)
+            self.write_transaction(lambda c: c.execute(stmt))
         else:
+            lock_for_write(conn)
             conn.execute(stmt)
 
     def set_column(
@@ -341,17 +629,20 @@ class Store:
         if not params:
             return
         if conn is None:
-            with self.transaction() as c:
-                c.execute(stmt, params)
+            self.write_transaction(lambda c: c.execute(stmt, params))
         else:
+            lock_for_write(conn)
             conn.execute(stmt, params)
 
     def clear(self) -> None:
         """Delete every row of every table (children first), in one transaction."""
-        with self.transaction() as conn:
+
+        def run(conn: Connection) -> None:
             for name in reversed(TABLE_ORDER):
                 conn.execute(SQL_TABLES[name].delete())
             conn.execute(META.delete())
+
+        self.write_transaction(run)
 
     # -- workspace metadata ------------------------------------------------------------------
 
@@ -362,9 +653,9 @@ class Store:
 
     def set_meta(self, values: Mapping[str, str], *, conn: Connection | None = None) -> None:
         if conn is None:
-            with self.transaction() as c:
-                self.set_meta(values, conn=c)
+            self.write_transaction(lambda c: self.set_meta(values, conn=c))
             return
+        lock_for_write(conn)
         for key, value in values.items():
             conn.execute(META.delete().where(META.c.key == key))
             conn.execute(META.insert().values(key=key, value=str(value)))
@@ -374,24 +665,168 @@ class Store:
     def backup(self, target: str | Path) -> Path:
         """Copy a SQLite store to ``target`` consistently while the app runs.
 
-        Uses SQLite's online backup API, so it is safe while others write. For PostgreSQL use
-        ``pg_dump``; this method refuses other backends with a clear message.
+        Uses SQLite's online backup API (one snapshot, safe while others write), checks the
+        copy with ``PRAGMA integrity_check`` and only then moves it into place. For PostgreSQL
+        use ``pg_dump``; this method refuses other backends with a clear message.
         """
         url = self.engine.url
-        if url.get_backend_name() != "sqlite" or not url.database:
+        path = _sqlite_path(url)
+        if path is None:
             raise InputError("backup() copies SQLite stores only; for PostgreSQL use pg_dump")
+        if not path.is_file():
+            raise StoreError(f"database {path} does not exist; nothing to back up")
         target = Path(target)
+        if target.is_dir():
+            target = target / path.name
         target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_suffix(target.suffix + ".part")
-        src = sqlite3.connect(url.database)
-        dst = sqlite3.connect(tmp)
+        tmp = target.with_name(target.name + ".part")
+        tmp.unlink(missing_ok=True)
         try:
-            src.backup(dst)
-        finally:
-            dst.close()
-            src.close()
+            src = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+            dst = sqlite3.connect(tmp)
+            try:
+                src.backup(dst)
+                dst.execute("PRAGMA journal_mode=DELETE")
+                check = dst.execute("PRAGMA integrity_check").fetchone()[0]
+            finally:
+                dst.close()
+                src.close()
+        except sqlite3.DatabaseError as exc:
+            tmp.unlink(missing_ok=True)
+            raise store_error(exc, url) or StoreError(f"backup of {path} failed: {exc}") from exc
+        if check != "ok":
+            tmp.unlink(missing_ok=True)
+            raise StoreError(f"backup of {path} failed its integrity check: {check}")
         shutil.move(tmp, target)
         return target
+
+
+def filters(
+    name: str,
+    *,
+    station_ids: Sequence[int] | None = None,
+    beat_ids: Sequence[int] | None = None,
+    start: object = None,
+    end: object = None,
+) -> list[sa.ColumnElement]:
+    """SQL conditions keeping the rows of table ``name`` in these stations, beats and dates.
+
+    A row belongs to a beat through its own ``beat_id`` or its household's; to a station
+    through its beat. One rule for every reader (:meth:`Store.read`, :mod:`geo.tallies`).
+    """
+    sql = SQL_TABLES[table(name).name]
+    out: list[sa.ColumnElement] = []
+    hh, beats = SQL_TABLES["households"], SQL_TABLES["beats"]
+    if beat_ids is not None:
+        beat_list = [int(b) for b in beat_ids]
+        if name == "beats":
+            out.append(sql.c.id.in_(beat_list))
+        elif "beat_id" in sql.c:
+            out.append(sql.c.beat_id.in_(beat_list))
+        elif "household_id" in sql.c:
+            out.append(
+                sql.c.household_id.in_(sa.select(hh.c.id).where(hh.c.beat_id.in_(beat_list)))
+            )
+        elif name == "stations":
+            out.append(sql.c.id.in_(sa.select(beats.c.station_id).where(beats.c.id.in_(beat_list))))
+    if station_ids is not None:
+        st_list = [int(s) for s in station_ids]
+        in_station = sa.select(beats.c.id).where(beats.c.station_id.in_(st_list))
+        if name == "stations":
+            out.append(sql.c.id.in_(st_list))
+        elif "station_id" in sql.c:
+            out.append(sql.c.station_id.in_(st_list))
+        elif "beat_id" in sql.c:
+            out.append(sql.c.beat_id.in_(in_station))
+        elif "household_id" in sql.c:
+            out.append(
+                sql.c.household_id.in_(sa.select(hh.c.id).where(hh.c.beat_id.in_(in_station)))
+            )
+    if start is not None or end is not None:
+        dated = [f for f in table(name).fields if f.kind in ("datetime", "date") and f.required]
+        dated = dated or [f for f in table(name).fields if f.kind in ("datetime", "date")]
+        if not dated:
+            raise InputError(f"table {name!r} has no date to filter by start/end")
+        col = sql.c[dated[0].name]
+        as_date = dated[0].kind == "date"
+        if start is not None:
+            ts = pd.Timestamp(start)
+            out.append(col >= (ts.date() if as_date else ts.to_pydatetime()))
+        if end is not None:
+            ts = pd.Timestamp(end)
+            out.append(col < (ts.date() if as_date else ts.to_pydatetime()))
+    return out
+
+
+_SQLITE_FAULTS = (
+    (
+        "file is not a database",
+        "is not a BeatMap database or is damaged (corrupt); restore it "
+        "from a backup (beatmap backup) or check the path",
+    ),
+    ("database disk image is malformed", "is damaged (corrupt); restore it from a backup"),
+    (
+        "readonly database",
+        "is read-only for this user; give the service account write access "
+        "to the file and its folder",
+    ),
+    (
+        "unable to open database file",
+        "cannot be opened: the folder is missing or not accessible to this user",
+    ),
+    (
+        "database or disk is full",
+        "cannot be written: the disk is full; free space and try again (nothing was half written)",
+    ),
+    ("disk i/o error", "cannot be written: disk I/O error (full or failing disk)"),
+    ("database is locked", "is busy with another long write; try again in a moment"),
+)
+
+
+def store_error(exc: BaseException, url: sa.engine.URL | str | None = None) -> StoreError | None:
+    """A clear :class:`StoreError` for a database fault, or None when ``exc`` is not one.
+
+    Covers a SQLite file that is corrupt, read-only, unreachable or on a full disk, and a
+    PostgreSQL server that is down, refuses the login, lacks PostGIS or went away.
+    """
+    if isinstance(exc, StoreError):
+        return exc
+    if isinstance(url, str):
+        try:
+            url = sa.engine.make_url(url)
+        except sa.exc.ArgumentError:
+            url = None
+    where = "the database"
+    if isinstance(url, sa.engine.URL):
+        path = _sqlite_path(url)
+        where = (
+            f"database {path}"
+            if path
+            else (
+                f"PostgreSQL database {url.database!r} on {url.host or 'localhost'}:{url.port or 5432}"
+            )
+        )
+    text = str(getattr(exc, "orig", None) or exc).lower()
+    if not isinstance(exc, sa.exc.DBAPIError | sqlite3.Error | OSError):
+        return None
+    for needle, what in _SQLITE_FAULTS:
+        if needle in text:
+            return StoreError(f"{where} {what}")
+    if "postgis" in text or 'type "geometry" does not exist' in text:
+        return StoreError(
+            f"{where} has no PostGIS extension; an administrator creates it once: "
+            "CREATE EXTENSION postgis;"
+        )
+    if "password authentication failed" in text or "role" in text and "does not exist" in text:
+        return StoreError(f"{where}: the login was refused; check the user and password in the URL")
+    if "database" in text and "does not exist" in text:
+        return StoreError(f"{where} does not exist; create it (createdb) or check the URL")
+    if is_transient(exc) or "connection" in text or "could not connect" in text:
+        return StoreError(
+            f"{where} cannot be reached (server down or connection lost); BeatMap retries on "
+            "the next action, no restart needed"
+        )
+    return None
 
 
 def _to_python(s: pd.Series, kind: str, *, sqlite: bool = False) -> list:
@@ -473,3 +908,12 @@ def require_rows(store: Store, name: str) -> None:
         raise NotFoundError(
             f"table {name!r} is empty; import it first (beatmap import {name} FILE)"
         )
+
+
+def __getattr__(name: str):
+    # geo.store.record_visit: the one visit write path lives in geo.visits (which imports this)
+    if name == "record_visit":
+        from geo.visits import record_visit
+
+        return record_visit
+    raise AttributeError(f"module 'geo.store' has no attribute {name!r}")

@@ -1,7 +1,10 @@
 """Visit records: the one write path for a visit.
 
 Every page and command that records a door's outcome calls :func:`record_visit`; it validates the
-row with the model's rules and writes it in one transaction through the store.
+row with the model's rules and writes it in one transaction through the store. The id comes from
+the database; a client-made ``request_id`` makes the write idempotent, so a double tap or a retry
+after a dropped connection writes one row. A busy database (another writer, a locked SQLite file,
+a dropped server connection) is waited for and retried inside the write path.
 """
 
 from __future__ import annotations
@@ -9,9 +12,11 @@ from __future__ import annotations
 from typing import Any
 
 import pandas as pd
+import sqlalchemy as sa
 
 from geo._errors import InputError, NotFoundError
 from geo.model import OUTCOMES, validate
+from geo.store import REQUEST_ID_LENGTH, SQL_TABLES
 
 __all__ = ["record_visit"]
 
@@ -29,6 +34,7 @@ def record_visit(
     camera_leaflet_given: bool = False,
     camera_install_accepted: bool = False,
     notes: str | None = None,
+    request_id: str | None = None,
 ) -> int:
     """Write one visit record (one transaction) and return its id.
 
@@ -43,6 +49,14 @@ def record_visit(
     camera_install_accepted : bool
         What was done at the door ("one card, one register, one letter, one promotion").
     notes : str, optional
+    request_id : str, optional
+        A client-made id of this write (a UUID made when the officer taps). The same request
+        id twice writes one row and returns the first write's id.
+
+    Returns
+    -------
+    int
+        The visit's id (the first write's, for a repeated ``request_id``).
 
     Raises
     ------
@@ -54,29 +68,53 @@ def record_visit(
     if outcome not in OUTCOMES:
         allowed = ", ".join(f"{k} ({v[0]})" for k, v in OUTCOMES.items())
         raise InputError(f"outcome must be one of {allowed}; got {outcome!r}")
-    import sqlalchemy as sa
+    if request_id is not None:
+        request_id = str(request_id).strip()
+        if not request_id or len(request_id) > REQUEST_ID_LENGTH:
+            raise InputError(
+                f"request_id must be 1 to {REQUEST_ID_LENGTH} characters (a UUID); "
+                f"got {request_id!r}"
+            )
+    df = pd.DataFrame(
+        {
+            "household_id": [int(household_id)],
+            "officer_id": [int(officer_id)],
+            "visited_at": [pd.Timestamp(visited_at)],
+            "outcome": [outcome],
+            "card_given": [bool(card_given)],
+            "register_updated": [bool(register_updated)],
+            "rental_letter_signed": [bool(rental_letter_signed)],
+            "camera_leaflet_given": [bool(camera_leaflet_given)],
+            "camera_install_accepted": [bool(camera_install_accepted)],
+            "notes": [notes],
+        }
+    )
+    row = validate("visits", df, file="visit")
+    if request_id is not None:
+        row["request_id"] = [request_id]
+    visits = SQL_TABLES["visits"]
+    earlier = sa.select(visits.c.id).where(visits.c.request_id == request_id)
 
-    from geo.store import SQL_TABLES
-
-    with store.transaction() as conn:
+    def write(conn) -> int:
+        if request_id is not None:
+            found = conn.execute(earlier).scalar()
+            if found is not None:
+                return int(found)
         for table_name, ident in (("households", household_id), ("officers", officer_id)):
             sql = SQL_TABLES[table_name]
-            found = conn.execute(sa.select(sql.c.id).where(sql.c.id == int(ident))).first()
-            if found is None:
+            exists = conn.execute(sa.select(sql.c.id).where(sql.c.id == int(ident))).first()
+            if exists is None:
                 raise NotFoundError(f"{table_name[:-1]} {ident!r} does not exist")
-        df = pd.DataFrame(
-            {
-                "household_id": [int(household_id)],
-                "officer_id": [int(officer_id)],
-                "visited_at": [pd.Timestamp(visited_at)],
-                "outcome": [outcome],
-                "card_given": [bool(card_given)],
-                "register_updated": [bool(register_updated)],
-                "rental_letter_signed": [bool(rental_letter_signed)],
-                "camera_leaflet_given": [bool(camera_leaflet_given)],
-                "camera_install_accepted": [bool(camera_install_accepted)],
-                "notes": [notes],
-            }
-        )
-        ids = store.write("visits", validate("visits", df, file="visit"), conn=conn)
-    return int(ids[0])
+        return int(store.write("visits", row, conn=conn)[0])
+
+    try:
+        return store.write_transaction(write)
+    except sa.exc.IntegrityError:
+        # the same request id written at the same moment by another server: that write won
+        if request_id is None:
+            raise
+        with store.engine.connect() as conn:
+            found = conn.execute(earlier).scalar()
+        if found is None:
+            raise
+        return int(found)
