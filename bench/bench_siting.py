@@ -8,7 +8,7 @@ nothing. Sections:
    snapping, cover build and greedy+swap; then the exact MILP (HiGHS) on medium instances and
    the full one, with the greedy/exact ratio.
 2. spopt's MCLP on ~20,000 demand x 600 candidates (a part of the city) against
-   :func:`geo.cameras.max_coverage`: covered weight and time both ways.
+   :func:`geo.siting.max_coverage`: covered weight and time both ways.
 3. The real Beijing Wudaokou extract (skipped when absent).
 4. The planner (:func:`geo.planning.plan_cameras`) on the demo city over each Beijing extract:
    the Cameras page's computation, step by step, and the map it draws (skipped when absent).
@@ -31,8 +31,8 @@ from shapely import LineString
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from geo.cameras import coverage_matrix, max_coverage  # noqa: E402
 from geo.netdist import NetworkIndex  # noqa: E402
+from geo.siting import coverage_matrix, max_coverage  # noqa: E402
 
 WUDAOKOU = ROOT.parent / "shared" / "osm" / "beijing-haidian-wudaokou.osm"
 CRS = "EPSG:32650"
@@ -214,13 +214,14 @@ def run_city(quick: bool, seed: int = 7) -> dict:
     t = time.perf_counter()
     greedy = max_coverage(cover, w, k, method="greedy")
     t_greedy = time.perf_counter() - t
-    from geo.cameras import _greedy_lazy, _reduce
+    from geo.siting._matrix import _reduce
+    from geo.siting.search import _greedy_lazy
 
     red = _reduce(sp.csr_matrix(cover), w, np.zeros(w.size, dtype=bool), True)
     t = time.perf_counter()
     _greedy_lazy(red, k)
     t_lazy = time.perf_counter() - t
-    from geo.cameras import _greedy
+    from geo.siting.search import _greedy
 
     t = time.perf_counter()
     _greedy(red, k, None, None)

@@ -134,7 +134,7 @@ def covered_streets_layer(
     Parameters
     ----------
     streets : geopandas.GeoDataFrame
-        :func:`geo.cameras.covered_streets` (any CRS; drawn in WGS-84), optionally with
+        :func:`geo.siting.covered_streets` (any CRS; drawn in WGS-84), optionally with
         ``street`` (name) for the tooltip.
     name : str
         Layer name.

@@ -91,9 +91,8 @@ def _expected(at: AppTest, **options):
     tables = {
         n: ws.store.read(n) for n in ("beats", "officers", "households", "cameras", "incidents")
     }
-    frames = planning_frames(tables, at.session_state["beatmap_filters"])
-    as_of = frames.pop("as_of")
-    return plan_cameras(ws.area, frames, as_of=as_of, **options)
+    inputs = planning_frames(tables, at.session_state["beatmap_filters"])
+    return plan_cameras(ws.area, inputs.tables, as_of=inputs.as_of, **options)
 
 
 def test_page_shows_the_plan(app_env) -> None:

@@ -1,4 +1,4 @@
-"""The planner's workflow (geo.planning) and covered street pieces (geo.cameras.covered_streets).
+"""The planner's workflow (geo.planning) and covered street pieces (geo.siting.covered_streets).
 
 Three kinds of city: the hand-built two-hutong graph of ``tests/test_netdist.py`` (distances
 worked out by hand), the hand-written OSM fixture ``tests/data/alleys_estate.osm`` with the demo
@@ -24,8 +24,7 @@ import shapely
 from shapely import Point
 
 from geo._errors import InputError
-from geo.cameras import covered_mask, covered_streets
-from geo.coverage import Filters
+from geo.filters import Filters
 from geo.netdist import NetworkIndex
 from geo.planning import (
     CANDIDATE_KINDS,
@@ -45,6 +44,7 @@ from geo.planning import (
     promotion_sheets_html,
     street_intersections,
 )
+from geo.siting import covered_mask, covered_streets
 from tests.conftest import BEIJING_EXTRACTS, DATA
 from tests.test_netdist import EDGES, NODES, osmnx_style
 
@@ -217,6 +217,59 @@ def test_household_and_incident_weights(tiny) -> None:
     assert len(none) == 0
 
 
+def _two_beats_and_street_incidents() -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    """Two beats with a 20 m street between them; incidents in, beside and far from them."""
+    beats = gpd.GeoDataFrame(
+        {"id": [2, 1], "name": ["东", "西"], "station_id": [1, 1]},
+        geometry=[
+            shapely.box(X0 + 120, Y0, X0 + 220, Y0 + 100),
+            shapely.box(X0, Y0, X0 + 100, Y0 + 100),
+        ],
+        crs=CRS,
+    ).to_crs(4326)
+    incidents = wgs(
+        [(50, 50), (105, 50), (112, 50), (170, 50), (300, 50), (99, 99)],
+        id=np.arange(1, 7),
+        occurred_at=pd.to_datetime(["2026-06-01"] * 6),
+        category=["theft"] * 6,
+    )
+    return beats, incidents
+
+
+def test_one_beat_rule_for_coverage_and_cameras() -> None:
+    from geo.beats import BEAT_SNAP_M, assign_beats
+    from geo.filters import with_beat
+
+    beats, incidents = _two_beats_and_street_incidents()
+    # inside; 5 m west of the street's middle; 8 m from the east beat; inside; 80 m out;
+    # just inside the west beat's corner
+    expected = [1, 1, 2, 2, None, 1]
+    result = assign_beats(incidents, beats)
+    assert [None if pd.isna(b) else int(b) for b in result.beat_id] == expected
+    assert result.snapped.tolist() == [1, 2] and result.outside.tolist() == [4]
+    assert BEAT_SNAP_M == 30.0
+    # the same rule in a metric CRS, and none of the fallback when it is switched off
+    metric = assign_beats(incidents.to_crs(CRS), beats.to_crs(CRS))
+    assert metric.beat_id.equals(result.beat_id)
+    strict = assign_beats(incidents, beats, snap_m=0)
+    assert strict.beat_id.isna().tolist() == [False, True, True, False, True, False]
+    # the Coverage page (filters) and the Cameras page (planning) put every incident alike
+    coverage_side = with_beat(incidents, beats)["beat_id"]
+    demand = build_demand(households=None, incidents=incidents, beats=beats, crs=CRS)
+    frames = planning_frames(
+        {
+            "beats": beats,
+            "officers": pd.DataFrame(columns=["id", "name", "station_id", "beat_id", "role"]),
+            "households": wgs([], id=[], beat_id=[], rental=[]),
+            "cameras": wgs([], id=[], kind=[], status=[]),
+            "incidents": incidents,
+        }
+    )
+    cameras_side = frames.tables["incidents"]["beat_id"]
+    for other in (demand["beat_id"], cameras_side):
+        assert other.astype("Int64").tolist() == coverage_side.astype("Int64").tolist()
+
+
 def test_demand_weights_bad_input() -> None:
     with pytest.raises(InputError, match="rental weight must be >= 0"):
         DemandWeights(rental=-1)
@@ -383,7 +436,7 @@ def test_plan_on_hutongs_known_optimum(tiny) -> None:
     res = plan.siting
     assert res.optimal
     # brute force over every pair of candidates
-    from geo.cameras import coverage_matrix
+    from geo.siting import coverage_matrix
 
     index = NetworkIndex.from_graph(area.graph)
     dem = plan.demand
@@ -495,11 +548,14 @@ def test_field_of_view_lowers_existing_coverage(fixture_city) -> None:
 
 def test_filters_narrow_demand_not_cameras(fixture_city) -> None:
     _, frames = fixture_city
-    f = planning_frames(frames, Filters(household_type="rental", end="2026-03-31"))
+    got = planning_frames(frames, Filters(household_type="rental", end="2026-03-31"))
+    f = got.tables
+    assert set(f) == {"beats", "officers", "households", "cameras", "incidents"}
     assert f["households"]["rental"].all()
     assert len(f["cameras"]) == len(frames["cameras"])  # every unit still covers the street
-    assert f["as_of"] == pd.Timestamp("2026-04-01")
-    assert (pd.to_datetime(f["incidents"]["occurred_at"]) < f["as_of"]).all()
+    assert got.as_of == pd.Timestamp("2026-04-01")
+    assert (pd.to_datetime(f["incidents"]["occurred_at"]) < got.as_of).all()
+    assert planning_frames(frames).as_of is None
     eff = plan_effect(frames, Filters(), since="2025-07-01", until="2026-06-30", min_installs=1)
     assert "不能证明" in eff.note[0] and "not proof" in eff.note[1]
 
@@ -519,7 +575,7 @@ def test_exports_are_masked(tiny) -> None:
     assert not set(table["contact_phone"]) & raw_phones
     assert table["contact_name"].str.contains(r"\*").all()
     assert table["officer_phone"].iloc[0] == "139******11"
-    full = promotion_list(plan, labels=False, allow_personal=True)
+    full = promotion_list(plan, labels=False, show_personal=True)
     assert set(full["contact_name"]) <= raw_names and full["officer_phone"].iloc[0] == "13900001111"
     zh = promotion_list(plan)
     assert {"序号", "地址/位置", "警务区", "推广民警", "新增覆盖（加权）"} <= set(zh.columns)
@@ -544,7 +600,7 @@ def test_exports_are_masked(tiny) -> None:
     assert page.count('<section class="officer">') == 1 and "周水雷" in page
     assert page.count("☐") == 3 * len(plan.sites)
     assert not PHONE.search(page) and not any(n in page for n in raw_names)
-    assert "13900001111" in promotion_sheets_html(plan, allow_personal=True)
+    assert "13900001111" in promotion_sheets_html(plan, show_personal=True)
     assert 'lang="en"' in promotion_sheets_html(plan, lang="en")
     with pytest.raises(InputError, match="lang"):
         promotion_list(plan, lang="fr")

@@ -1,26 +1,18 @@
-"""Camera siting: the array core, coverage along the network and the GeoDataFrame entry point."""
+"""Camera siting: the array core and coverage along the network (geo.siting)."""
 
 from __future__ import annotations
 
 import math
 
-import geopandas as gpd
 import numpy as np
 import pytest
 import scipy.sparse as sp
-from shapely import Point
 
 from geo._errors import InputError
-from geo.cameras import (
-    _greedy,
-    _greedy_lazy,
-    _reduce,
-    coverage_matrix,
-    covered_mask,
-    max_coverage,
-    site_cameras,
-)
 from geo.netdist import NetworkIndex
+from geo.siting import coverage_matrix, covered_mask, max_coverage
+from geo.siting._matrix import _reduce
+from geo.siting.search import _greedy, _greedy_lazy
 from tests.test_netdist import EDGES, NODES, osmnx_style
 
 CRS = "EPSG:32650"
@@ -191,46 +183,28 @@ def test_field_of_view(index: NetworkIndex) -> None:
     assert cov[1].tolist() == [True, True, True]
 
 
-def _gdf(points, **cols) -> gpd.GeoDataFrame:
-    return gpd.GeoDataFrame(cols, geometry=[Point(p) for p in points], crs=CRS)
-
-
-def test_site_cameras_gdf(index: NetworkIndex) -> None:
-    homes = _gdf(
-        [(20, 2), (40, -2), (60, 1), (20, 32), (40, 28), (150, -98), (160, -103)],
-        weight=[1, 1, 1, 2, 2, 1, 1],
-    )
-    cands = _gdf([(40, -4), (40, 34), (155, -104)], kind=["rental", "rental", "shop"])
-    out = site_cameras(cands, homes, osmnx_style(NODES, EDGES), k=2, radius=40.0)
-    assert out["rank"].tolist() == [1, 2]
-    assert out["kind"].tolist() == ["rental", "rental"]
-    assert out["gain"].tolist() == [4.0, 3.0]
-    assert out["cumulative_weight"].iloc[-1] == 7.0
-    res = out.attrs["siting"]
-    assert res.total_weight == 9.0
+def test_network_siting_end_to_end(index: NetworkIndex) -> None:
+    """Snap, cover along the network, existing units, quotas: the planner's siting steps."""
+    homes = index.snap(np.array([(20, 2), (40, -2), (60, 1), (20, 32), (40, 28), (150, -98),
+                                 (160, -103)], float))  # fmt: skip
+    w = np.array([1, 1, 1, 2, 2, 1, 1], float)
+    cands = index.snap(np.array([(40, -4), (40, 34), (155, -104)], float))
+    cover = coverage_matrix(index, cands, homes, 40.0)
+    out = max_coverage(cover, w, 2)
+    assert out.chosen.tolist() == [1, 0] and out.gains.tolist() == [4.0, 3.0]
+    assert out.covered_weight == 7.0 and out.total_weight == 9.0
     # an existing unit in H2 already covers its households
-    existing = _gdf([(30, 31)])
-    out = site_cameras(cands, homes, index, k=2, existing_gdf=existing)
-    assert out.index.tolist() == [0, 2]
-    assert out.attrs["siting"].base_weight == 4.0
-    # quota per beat, radius per kind
-    cands["beat"] = ["A", "A", "B"]
-    cands["r"] = [40.0, 40.0, 10.0]
-    out = site_cameras(
-        cands, homes, index, k=2, group_col="beat", per_group={"A": 1}, radius_col="r"
-    )
-    assert out["beat"].tolist() == ["A", "B"]
-    assert out["gain"].tolist() == [4.0, 2.0]
+    before = covered_mask(index, index.snap(np.array([(30.0, 31.0)])), homes, 40.0)
+    out = max_coverage(cover, w, 2, existing=before)
+    assert out.chosen.tolist() == [0, 2] and out.base_weight == 4.0
+    # at most one site in group 0 (the two rentals); the shop sees only 10 m
+    cover = coverage_matrix(index, cands, homes, np.array([40.0, 40.0, 10.0]))
+    out = max_coverage(cover, w, 2, groups=np.array([0, 0, 1]), per_group=np.array([1, 2]))
+    assert out.chosen.tolist() == [1, 2] and out.gains.tolist() == [4.0, 2.0]
 
 
-def test_site_cameras_bad_input(index: NetworkIndex) -> None:
-    homes = _gdf([(20, 2)], weight=[1.0])
-    cands = _gdf([(40, -4)])
-    with pytest.raises(InputError, match="geographic"):
-        site_cameras(cands.to_crs(4326), homes, index, k=1)
-    with pytest.raises(InputError, match="no column 'w'"):
-        site_cameras(cands, homes, index, k=1, weight_col="w")
-    with pytest.raises(InputError, match="no candidate"):
-        site_cameras(cands.iloc[:0], homes, index, k=1)
+def test_too_many_sites_asked() -> None:
     with pytest.raises(InputError, match=r"k = 2 .* candidates \(1\)"):
-        site_cameras(cands, homes, index, k=2)
+        max_coverage(np.ones((1, 3)), np.ones(3), 2)
+    with pytest.raises(InputError, match="no candidate"):
+        max_coverage(np.ones((0, 3)), np.ones(3), 1)
