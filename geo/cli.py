@@ -66,6 +66,7 @@ def demo(
     )
     store = Store(settings.database_url)
     write_demo(store, city, source=area_source(area))
+    cli_audit(store, "import", object="demo city", detail=area_source(area))
     store.set_meta(
         {"notes_zh": "\n".join(n[0] for n in notes), "notes_en": "\n".join(n[1] for n in notes)}
     )
@@ -105,6 +106,7 @@ def import_cmd(
     settings = _settings(db, lang)
     store = Store(settings.database_url)
     report = import_file(store, kind, file, datum=datum, on_duplicate=on_duplicate)
+    cli_audit(store, "import", object=f"{kind} <- {file.name}")
     _echo_lines(report.lines(settings.language))
 
 
@@ -124,6 +126,10 @@ def export_cmd(
     path = export_table(
         store, kind, file, show_personal=settings.show_personal, lang=settings.language
     )
+    cli_audit(
+        store, "export", object=f"{kind} -> {Path(path).name}",
+        detail="unmasked" if settings.show_personal else "masked",
+    )  # fmt: skip
     typer.echo(str(path))
 
 
@@ -247,6 +253,7 @@ def route_cmd(
         if html_out is not None:
             typer.echo(str(write_sheet(plan, area, html_out, lang=lang_, show_personal=shown)))
         typer.echo(plan.summary(lang_))
+        cli_audit(store, "print", object=f"route officer {officer} {date}")
         return
     offs = tables["officers"]
     if not (tables["beats"]["station_id"] == station).any():
@@ -272,11 +279,195 @@ def route_cmd(
         pdf = write_sheet(plan, area, out / f"{stem}.pdf", lang=lang_, show_personal=shown)
         write_sheet(plan, area, out / f"{stem}.html", lang=lang_, show_personal=shown)
         typer.echo(f"{pdf}  {plan.summary(lang_)}")
+    cli_audit(store, "print", object=f"routes station {station} {date}")
     if failed == len(mine):
         raise InputError(f"no route could be planned for station {station} on {date}")
 
 
 # --- end of route block ---------------------------------------------------------------------
+
+
+# --- accounts and the audit trail -------------------------------------------------------------
+# The command line runs on the server as the operating-system user who owns the data: it acts
+# as an administrator, and every write it makes is audited as "os:<that user>".
+
+user_app = typer.Typer(no_args_is_help=True, help="Accounts: add, list, reset, disable, enable.")
+audit_app = typer.Typer(no_args_is_help=True, help="The audit trail: verify the chain, export.")
+app.add_typer(user_app, name="user")
+app.add_typer(audit_app, name="audit")
+
+
+def os_user() -> str:
+    """The audit name of whoever runs the command: ``os:<login name>``."""
+    import getpass
+
+    try:
+        return "os:" + getpass.getuser()
+    except (KeyError, OSError):
+        return f"os:uid{os.getuid()}"
+
+
+def cli_audit(store, action: str, *, object: str | None = None, detail: str | None = None):
+    """Record a command-line action in the audit log under the operating-system user."""
+    from geo.auth import audit
+
+    audit.record(store, user=os_user(), action=action, object=object, client="cli", detail=detail)
+
+
+def _read_new_password(password_stdin: bool, username: str) -> str:
+    from geo.auth.passwords import check_password
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    elif sys.stdin.isatty():
+        password = typer.prompt("password", hide_input=True, confirmation_prompt=True)
+    else:
+        raise BeatMapError(
+            "give the password on standard input with --password-stdin, or use --temporary"
+        )
+    check_password(password, username=username)
+    return password
+
+
+@user_app.command("add")
+def user_add(
+    name: str = typer.Argument(..., help="user name (letters, digits, _ . @ -)"),
+    role: str = typer.Option(..., "--role", help="officer, team, chief, planner, auditor or admin"),
+    officer: int = typer.Option(None, "--officer", help="linked officer record (officer, team)"),
+    station: int = typer.Option(None, "--station", help="station of a chief or planner"),
+    beat: list[int] = typer.Option(None, "--beat", help="beat id (repeatable)"),
+    display_name: str = typer.Option(None, "--display-name", help="name shown in the app"),
+    password_stdin: bool = typer.Option(
+        False, "--password-stdin", help="read the password from standard input"
+    ),
+    temporary: bool = typer.Option(
+        False, "--temporary", help="print a one-time password to be changed at first login"
+    ),
+    db: str = DbOption,
+) -> None:
+    """Add an account (the password typed here need not be changed; --temporary must be)."""
+    from geo.auth.passwords import temporary_password
+    from geo.auth.users import create_user
+    from geo.store import Store
+
+    settings = _settings(db)
+    store = Store(settings.database_url)
+    password = temporary_password() if temporary else _read_new_password(password_stdin, name)
+    user = create_user(
+        store,
+        username=name,
+        role=role,
+        password=password,
+        actor=os_user(),
+        display_name=display_name,
+        officer_id=officer,
+        station_id=station,
+        beat_ids=beat or (),
+        must_change=temporary,
+        client="cli",
+    )
+    typer.echo(f"{user.username} ({user.role})")
+    if temporary:
+        typer.echo(f"temporary password: {password}")
+
+
+@user_app.command("list")
+def user_list(db: str = DbOption) -> None:
+    """List the accounts: name, role, scope, state, last login."""
+    from geo.auth.users import list_users
+    from geo.store import Store
+
+    store = Store(_settings(db).database_url)
+    for u in list_users(store):
+        scope = (
+            f"officer {u.officer_id}" if u.officer_id is not None
+            else f"station {u.station_id}" if u.station_id is not None
+            else "beats " + ",".join(map(str, u.beat_ids)) if u.beat_ids
+            else "city"
+        )  # fmt: skip
+        state = "disabled" if u.disabled else "locked" if u.locked_until else "active"
+        last = u.last_login_at.strftime("%Y-%m-%d %H:%M") if u.last_login_at else "-"
+        typer.echo(f"{u.username}\t{u.role}\t{scope}\t{state}\t{last}\t{u.display_name}")
+
+
+@user_app.command("reset")
+def user_reset(name: str = typer.Argument(...), db: str = DbOption) -> None:
+    """Give an account a one-time password (printed); its sessions end."""
+    from geo.auth.users import reset_password
+    from geo.store import Store
+
+    store = Store(_settings(db).database_url)
+    typer.echo(f"temporary password: {reset_password(store, name, actor=os_user(), client='cli')}")
+
+
+@user_app.command("disable")
+def user_disable(name: str = typer.Argument(...), db: str = DbOption) -> None:
+    """Disable an account; its sessions end."""
+    from geo.auth.users import disable_user
+    from geo.store import Store
+
+    store = Store(_settings(db).database_url)
+    typer.echo(f"{disable_user(store, name, actor=os_user(), client='cli').username}: disabled")
+
+
+@user_app.command("enable")
+def user_enable(name: str = typer.Argument(...), db: str = DbOption) -> None:
+    """Enable a disabled account and clear its lockout."""
+    from geo.auth.users import enable_user
+    from geo.store import Store
+
+    store = Store(_settings(db).database_url)
+    typer.echo(f"{enable_user(store, name, actor=os_user(), client='cli').username}: enabled")
+
+
+@audit_app.command("verify")
+def audit_verify(db: str = DbOption) -> None:
+    """Check the audit log's hash chain; exit status 1 naming the first row that breaks it."""
+    from geo.auth.audit import verify
+    from geo.store import Store
+
+    store = Store(_settings(db).database_url)
+    n, broken = verify(store)
+    if broken is not None:
+        typer.secho(f"audit chain broken at {broken}", err=True, fg=typer.colors.RED)
+        raise SystemExit(1)
+    typer.echo(f"audit chain intact: {n} rows")
+
+
+@audit_app.command("export")
+def audit_export(
+    out: Path = typer.Argument(..., help="CSV file to write"),
+    user: str = typer.Option(None, "--user", help="only this user's rows"),
+    action: str = typer.Option(None, "--action", help="only this action"),
+    since: str = typer.Option(None, "--since", help="first day, YYYY-MM-DD"),
+    until: str = typer.Option(None, "--until", help="last day, YYYY-MM-DD"),
+    db: str = DbOption,
+) -> None:
+    """Export audit rows as CSV (UTF-8); the export itself is audited."""
+    import datetime as dt
+
+    from geo._errors import InputError
+    from geo.auth.audit import export_csv, read
+    from geo.store import Store
+
+    def day(text: str | None, label: str):
+        if not text:
+            return None
+        try:
+            return dt.date.fromisoformat(text)
+        except ValueError:
+            raise InputError(f"{label} must be a date YYYY-MM-DD, got {text!r}") from None
+
+    store = Store(_settings(db).database_url)
+    rows = read(
+        store, username=user, action=action, start=day(since, "--since"), end=day(until, "--until")
+    )
+    out.write_bytes(export_csv(rows))
+    cli_audit(store, "export", object=f"audit_log -> {out.name}", detail=f"{len(rows)} rows")
+    typer.echo(f"{out} ({len(rows)} rows)")
+
+
+# --- end of accounts block --------------------------------------------------------------------
 
 
 def main() -> None:
@@ -294,9 +485,11 @@ def main() -> None:
     except Exception as exc:  # click usage errors come through here in standalone_mode=False
         import click
 
-        if isinstance(exc, click.ClickException):
+        # typer parses options with its own copy of click: both kinds are usage errors
+        usage = (click.ClickException, typer.TyperException)
+        if isinstance(exc, usage) and hasattr(exc, "show"):
             exc.show()
-            raise SystemExit(exc.exit_code) from None
+            raise SystemExit(getattr(exc, "exit_code", 2)) from None
         raise
 
 
