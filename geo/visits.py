@@ -18,7 +18,7 @@ from geo._errors import InputError, NotFoundError
 from geo.model import OUTCOMES, validate
 from geo.store import REQUEST_ID_LENGTH, SQL_TABLES
 
-__all__ = ["record_visit"]
+__all__ = ["UNDO_MINUTES", "record_visit", "undo_visit"]
 
 
 def record_visit(
@@ -118,3 +118,53 @@ def record_visit(
         if found is None:
             raise
         return int(found)
+
+
+#: minutes after a visit was recorded during which its recorder may take it back
+UNDO_MINUTES = 5.0
+
+
+def undo_visit(
+    store: Any,
+    visit_id: int,
+    *,
+    officer_id: int,
+    now: Any = None,
+    within_min: float = UNDO_MINUTES,
+) -> None:
+    """Take back a visit just recorded by mistake (one transaction).
+
+    Only the officer who recorded it may, and only within ``within_min`` minutes of the time it
+    was recorded for (``visited_at``, the moment of the tap). The caller writes the audit row
+    (``visit_undone``).
+
+    Raises
+    ------
+    NotFoundError
+        No visit with that id.
+    InputError
+        Recorded by someone else, or longer ago than ``within_min`` minutes.
+    """
+    visits = SQL_TABLES["visits"]
+    now = pd.Timestamp.now() if now is None else pd.Timestamp(now)
+
+    def delete(conn) -> None:
+        row = conn.execute(
+            sa.select(visits.c.officer_id, visits.c.visited_at).where(visits.c.id == int(visit_id))
+        ).first()
+        if row is None:
+            raise NotFoundError(f"visit {visit_id!r} does not exist")
+        if int(row.officer_id) != int(officer_id):
+            raise InputError(
+                f"visit {visit_id} was recorded by officer {int(row.officer_id)}, not "
+                f"{int(officer_id)}; only its recorder may undo it"
+            )
+        age = (now - pd.Timestamp(row.visited_at)).total_seconds() / 60
+        if age > within_min:
+            raise InputError(
+                f"visit {visit_id} was recorded {age:.0f} min ago; a visit can be undone "
+                f"within {within_min:g} min only"
+            )
+        conn.execute(visits.delete().where(visits.c.id == int(visit_id)))
+
+    store.write_transaction(delete)
