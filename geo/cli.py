@@ -88,6 +88,38 @@ def area_cmd(
     _echo_lines(load_area(source).report().lines(settings.language))
 
 
+def _import_reference(store, settings: Settings, kind: str, datum: str):
+    """WGS-84 points of the OSM area for ``--datum auto`` (settings' osm_file, else the
+    store's recorded area), and notes for the report when there is none."""
+    from geo.io import area_reference
+    from geo.model import table
+
+    if datum != "auto" or table(kind).geometry is None:
+        return None, []
+    source = settings.osm_file or store.get_meta("area_source") or ""
+    if not source:
+        return None, [
+            (
+                "没有可比对的 OSM 区域（未设置 osm_file），坐标系仅按列名判断",
+                "no OSM area to compare the points with (osm_file not set); the datum was "
+                "judged from the headers only",
+            )
+        ]
+    from geo.workspace import load_source
+
+    try:
+        area = load_source(source, settings)
+    except (BeatMapError, OSError) as exc:
+        return None, [
+            (
+                f"无法读取 OSM 区域 {source}（{exc}），坐标系仅按列名判断",
+                f"could not load the OSM area {source} ({exc}); the datum was judged from "
+                "the headers only",
+            )
+        ]
+    return area_reference(area), []
+
+
 @app.command("import")
 def import_cmd(
     kind: str = typer.Argument(
@@ -105,7 +137,17 @@ def import_cmd(
 
     settings = _settings(db, lang)
     store = Store(settings.database_url)
-    report = import_file(store, kind, file, datum=datum, on_duplicate=on_duplicate)
+    reference, notes = _import_reference(store, settings, kind, datum)
+    report = import_file(
+        store,
+        kind,
+        file,
+        datum=datum,
+        reference=reference,
+        on_duplicate=on_duplicate,
+        max_field_length=settings.max_field_length,
+    )
+    report.warnings.extend(notes)
     cli_audit(store, "import", object=f"{kind} <- {file.name}")
     _echo_lines(report.lines(settings.language))
 

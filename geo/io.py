@@ -587,6 +587,58 @@ def _decide_datum(
     )
 
 
+#: share of a file's points that disagree with its datum above which the file is refused
+MIXED_DATUM_SHARE = 0.1
+
+
+def _flag_mixed_datums(tf: TableFile, geom: np.ndarray, rows: np.ndarray, reference) -> None:
+    """Compare each point with the area (:func:`geo.coords.disagreeing_rows`).
+
+    A few points that fit another datum better are reported; many (at least
+    :data:`MIXED_DATUM_SHARE` of the points, and two) mean a file that mixes datums, which is
+    refused: no one datum places all its rows right.
+    """
+    ref = _reference_xy(reference)
+    if ref is None or not len(ref):
+        return
+    present = np.array([isinstance(g, shapely.Point) and not g.is_empty for g in geom], bool)
+    pos = np.flatnonzero(present)
+    if not len(pos):
+        return
+    x, y = shapely.get_x(geom[pos]), shapely.get_y(geom[pos])
+    found = coords.disagreeing_rows(x, y, ref, tf.datum)
+    bad = np.flatnonzero(found.disagree)
+    if not len(bad):
+        return
+    header = tf.source_names.get("geometry", "geometry")
+    chosen = _DATUM_NAMES[tf.datum]
+    if len(bad) >= max(2, MIXED_DATUM_SHARE * len(pos)):
+        for b in bad:
+            other = _DATUM_NAMES[found.better[b]][1]
+            tf.problems.append(
+                Problem(
+                    f"this point fits {other} ({found.better_m[b]:.0f} m from the area's OSM "
+                    f"data) but the file reads as {chosen[1]} ({found.chosen_m[b]:.0f} m): "
+                    f"{len(bad):,} of {len(pos):,} rows disagree, so the file mixes datums — "
+                    "give every row in one datum, or split the file by datum",
+                    tf.file,
+                    int(rows[pos[b]]),
+                    header,
+                    f"{x[b]}, {y[b]}",
+                )
+            )
+        return
+    listed = [int(rows[pos[b]]) for b in bad]
+    tf.warnings.append(
+        (
+            f"第 {_rows_text(listed, False).removeprefix('第 ')}的坐标更符合其他坐标系"
+            f"（本文件按{chosen[0]}读取），请核实这些点位",
+            f"{_rows_text(listed, True)} fit another datum better than the file's "
+            f"({chosen[1]}); check those points",
+        )
+    )
+
+
 def _read(
     path: str | Path,
     kind: str,
@@ -603,10 +655,15 @@ def _read(
         datum = coords.normalize_datum(datum)
     if not path.exists():
         raise NotFoundError(f"file {path} does not exist")
+    if path.is_dir():
+        raise InputError(f"{path} is a folder; give a file (a shapefile's folder: zip it)")
     if path.suffix.lower() == ".zip":
         return _read_zip(path, kind, datum=datum, reference=reference, sheet=sheet, name=name)
-    raw = _read_raw(path, name, kind, sheet)
-    _check_not_empty(raw, path, name)
+    try:
+        raw = _read_raw(path, name, kind, sheet)
+        _check_not_empty(raw, path, name)
+    except OSError as exc:  # unreadable (permissions, a device, a vanished file)
+        raise _file_problem(name, f"cannot read the file: {exc.strerror or exc}") from None
     tf = TableFile(pd.DataFrame(), raw.rows, {}, name, warnings=list(raw.warnings))
     problems = tf.problems
 
@@ -715,6 +772,8 @@ def _read(
         else:
             xy = np.empty((0, 2))
         _decide_datum(tf, datum, xy[:, 0], xy[:, 1], headers, reference, raw.projected)
+        if datum == "auto" and tbl.geometry == "point" and tf.datum_how != "file_crs":
+            _flag_mixed_datums(tf, geom, raw.rows, reference)
         if tf.datum != "wgs84":
             geom = _convert_geoms(geom, tf.datum)
         frame["geometry"] = geom

@@ -19,6 +19,7 @@ Example ``beatmap.toml``::
     lockout_minutes = 10
     idle_minutes = 30       # a session ends after this long without use
     audit_retention_days = 180             # never fewer than 180
+    max_field_length = 2000 # longest text accepted in one imported field (characters)
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ _INT_SETTINGS = (
     "lockout_minutes",
     "idle_minutes",
     "audit_retention_days",
+    "max_field_length",
 )
 OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 
@@ -82,6 +84,7 @@ class Settings:
     lockout_minutes: int = 10
     idle_minutes: int = 30
     audit_retention_days: int = 180
+    max_field_length: int = 2000
 
     def __post_init__(self) -> None:
         problems = []
@@ -92,6 +95,11 @@ class Settings:
         for name in ("lockout_attempts", "lockout_minutes", "idle_minutes"):
             if int(getattr(self, name)) < 1:
                 problems.append(f"{name} must be at least 1, got {getattr(self, name)!r}")
+        if not 1 <= int(self.max_field_length) <= 32767:
+            problems.append(
+                "max_field_length must be from 1 to 32767 (an Excel cell's limit), "
+                f"got {self.max_field_length!r}"
+            )
         if int(self.audit_retention_days) < MIN_AUDIT_RETENTION_DAYS:
             problems.append(
                 f"audit_retention_days must be at least {MIN_AUDIT_RETENTION_DAYS}, "
