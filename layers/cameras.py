@@ -12,7 +12,8 @@ import folium
 import numpy as np
 import pandas as pd
 
-from geo.model import CAMERA_KINDS, CAMERA_STATUS
+from geo.i18n import tr
+from geo.model import CAMERA_KINDS, CAMERA_STATUS, enum_label
 from layers._features import ClassedPoints
 from layers.legend import LegendItem
 
@@ -26,11 +27,6 @@ CAMERA_COLORS = {
     "public": "#000000",
 }
 CLUSTER_ABOVE = 500
-
-
-def _label(table: dict, code: object, lang: str) -> str:
-    zh, en = table.get(code, (str(code), str(code)))
-    return en if lang == "en" else zh
 
 
 def cameras_layer(
@@ -90,14 +86,14 @@ def cameras_layer(
         if "installed_on" in cams
         else [""] * len(cams)
     )
-    word = "安装于" if lang != "en" else "installed"
+    word = tr("安装于", "installed", lang)
     rows = []
     for i, (y, x) in enumerate(
         zip(np.round(lat, 6).tolist(), np.round(lon, 6).tolist(), strict=True)
     ):
-        tip = html.escape(_label(CAMERA_KINDS, kind[i], lang))
+        tip = html.escape(enum_label(CAMERA_KINDS, kind[i], lang))
         if status[i] is not None and not pd.isna(status[i]):
-            tip += " · " + html.escape(_label(CAMERA_STATUS, status[i], lang))
+            tip += " · " + html.escape(enum_label(CAMERA_STATUS, status[i], lang))
         if installed[i]:
             tip += f" · {word} {installed[i]}"
         rows.append([y, x, classes[kind[i]], tip, None])
@@ -112,6 +108,6 @@ def cameras_legend_items(
 ) -> list[LegendItem]:
     """Legend rows for :func:`cameras_layer`."""
     return [
-        LegendItem(_label(CAMERA_KINDS, k, lang), "#ffffff", "point", fill=CAMERA_COLORS[k])
+        LegendItem(enum_label(CAMERA_KINDS, k, lang), "#ffffff", "point", fill=CAMERA_COLORS[k])
         for k in (kinds or CAMERA_KINDS)
     ]

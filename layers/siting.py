@@ -24,6 +24,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from geo.i18n import Catalogue
+from geo.model import enum_label
 from layers._features import ClassedPolygons
 from layers.assets import DEFAULT_STATIC_URL, OfflineMap
 from layers.basemap import OSM_ATTRIBUTION, BaseFeatures, base_map
@@ -58,30 +60,33 @@ NO_DATA_COLOR = "#cccccc"
 #: the only columns a site tooltip reads
 TOOLTIP_COLUMNS = ("rank", "label", "kind", "beat", "gain", "gain_households", "gain_incidents")
 
-_TEXT = {
-    "existing": ("现有设备覆盖的街巷", "Street covered by installed units"),
-    "new": ("新增点位覆盖的街巷", "Street covered by the new sites"),
-    "sites": ("建议推广点位（按序号）", "Sites to promote (ranked)"),
-    "gaps": ("覆盖缺口（未覆盖需求多的街巷）", "Gaps (streets with most uncovered demand)"),
-    "beats": ("警务区加权覆盖率（现有）", "Beat covered share (installed)"),
-    "units": ("现有摄录设备", "Installed cameras"),
-    "legend": ("摄像头覆盖", "Camera coverage"),
-    "unnamed": ("无名街巷", "unnamed lane"),
-    "rank": ("第 {k} 位", "No. {k}"),
-    "gain": (
-        "新增覆盖 {g:.1f}（住户 {h}，警情 {i}）",
-        "adds {g:.1f} ({h} households, {i} incidents)",
-    ),
-    "uncovered": (
-        "未覆盖需求 {w:.1f}（住户 {h}，警情 {i}）",
-        "uncovered demand {w:.1f} ({h} households, {i} incidents)",
-    ),
-    "after": ("方案后仍未覆盖 {w:.1f}", "after the plan {w:.1f}"),
-    "share": ("加权覆盖率：现有 {b}，方案后 {a}", "covered share: now {b}, after the plan {a}"),
-    "hh_share": ("住户覆盖率：现有 {b}，方案后 {a}", "households covered: now {b}, after {a}"),
-    "no_demand": ("无需求", "no demand"),
-    "metres": ("{m:.0f} 米", "{m:.0f} m"),
-}
+#: texts of the planner's map: key -> (Chinese, English)
+T = Catalogue(
+    {
+        "existing": ("现有设备覆盖的街巷", "Street covered by installed units"),
+        "new": ("新增点位覆盖的街巷", "Street covered by the new sites"),
+        "sites": ("建议推广点位（按序号）", "Sites to promote (ranked)"),
+        "gaps": ("覆盖缺口（未覆盖需求多的街巷）", "Gaps (streets with most uncovered demand)"),
+        "beats": ("警务区加权覆盖率（现有）", "Beat covered share (installed)"),
+        "units": ("现有摄录设备", "Installed cameras"),
+        "legend": ("摄像头覆盖", "Camera coverage"),
+        "unnamed": ("无名街巷", "unnamed lane"),
+        "rank": ("第 {k} 位", "No. {k}"),
+        "gain": (
+            "新增覆盖 {g:.1f}（住户 {h}，警情 {i}）",
+            "adds {g:.1f} ({h} households, {i} incidents)",
+        ),
+        "uncovered": (
+            "未覆盖需求 {w:.1f}（住户 {h}，警情 {i}）",
+            "uncovered demand {w:.1f} ({h} households, {i} incidents)",
+        ),
+        "after": ("方案后仍未覆盖 {w:.1f}", "after the plan {w:.1f}"),
+        "share": ("加权覆盖率：现有 {b}，方案后 {a}", "covered share: now {b}, after the plan {a}"),
+        "hh_share": ("住户覆盖率：现有 {b}，方案后 {a}", "households covered: now {b}, after {a}"),
+        "no_demand": ("无需求", "no demand"),
+        "metres": ("{m:.0f} 米", "{m:.0f} m"),
+    }
+)
 _KINDS = {
     "rental": ("出租房", "rental house"),
     "shop": ("商铺", "shop"),
@@ -90,14 +95,9 @@ _KINDS = {
 }
 
 
-def _t(key: str, lang: str) -> str:
-    zh, en = _TEXT[key]
-    return en if lang == "en" else zh
-
-
 def layer_names(lang: str = "zh") -> dict[str, str]:
     """Names of the siting map's layers in ``lang`` (as shown in the layer control)."""
-    return {k: _t(k, lang) for k in ("existing", "new", "sites", "gaps", "beats", "units")}
+    return {k: T(k, lang) for k in ("existing", "new", "sites", "gaps", "beats", "units")}
 
 
 def _check_lang(lang: str) -> None:
@@ -161,9 +161,9 @@ def covered_streets_layer(
     lengths = sub["length"].to_numpy(float) if "length" in sub else np.full(len(sub), np.nan)
     features = []
     for geom, street, m in zip(_lines(sub.geometry.to_numpy()), names, lengths, strict=True):
-        tip = html.escape(street or _t("unnamed", lang))
+        tip = html.escape(street or T("unnamed", lang))
         if np.isfinite(m):
-            tip += " · " + _t("metres", lang).format(m=m)
+            tip += " · " + T("metres", lang, m=m)
         features.append({"type": "Feature", "properties": {"c": 0, "t": tip}, "geometry": geom})
     group = folium.FeatureGroup(name=name, show=show)
     ClassedPolygons(
@@ -210,18 +210,20 @@ def gaps_layer(
     after = gaps["uncovered_after"].to_numpy(float) if "uncovered_after" in gaps else None
     for i, geom in enumerate(_lines(gaps.geometry.to_numpy())):
         row = gaps.iloc[i]
-        street = str(row.get("street") or "") or _t("unnamed", lang)
+        street = str(row.get("street") or "") or T("unnamed", lang)
         tip = (
-            f"<b>{html.escape(street)}</b> · {_t('metres', lang).format(m=float(row['length']))}"
+            f"<b>{html.escape(street)}</b> · {T('metres', lang, m=float(row['length']))}"
             + "<br>"
-            + _t("uncovered", lang).format(
+            + T(
+                "uncovered",
+                lang,
                 w=float(row["uncovered_weight"]),
                 h=int(row["uncovered_households"]),
                 i=int(row["uncovered_incidents"]),
             )
         )
         if after is not None:
-            tip += "<br>" + _t("after", lang).format(w=float(after[i]))
+            tip += "<br>" + T("after", lang, w=float(after[i]))
         features.append(
             {"type": "Feature", "properties": {"c": int(cls[i]), "t": tip}, "geometry": geom}
         )
@@ -284,12 +286,13 @@ def sites_layer(
         if geom.geom_type != "Point":
             geom = geom.representative_point()
         rank = int(row["rank"])
-        kind = _KINDS.get(str(row.get("kind", "")), (str(row.get("kind", "")),) * 2)
         parts = [
-            f"<b>{_t('rank', lang).format(k=rank)}</b> · {html.escape(str(row.get('label', '')))}",
-            html.escape(kind[1] if lang == "en" else kind[0])
+            f"<b>{T('rank', lang, k=rank)}</b> · {html.escape(str(row.get('label', '')))}",
+            html.escape(enum_label(_KINDS, row.get("kind", ""), lang))
             + (f" · {html.escape(str(row['beat']))}" if str(row.get("beat", "") or "") else ""),
-            _t("gain", lang).format(
+            T(
+                "gain",
+                lang,
                 g=float(row.get("gain", 0.0)),
                 h=int(row.get("gain_households", 0)),
                 i=int(row.get("gain_incidents", 0)),
@@ -351,16 +354,21 @@ def beat_shares_layer(
         row = beats.iloc[i]
         tip = [f"<b>{html.escape(str(row['name']))}</b>"]
         if np.isnan(share[i]):
-            tip.append(_t("no_demand", lang))
+            tip.append(T("no_demand", lang))
         else:
             tip.append(
-                _t("share", lang).format(
-                    b=_share_text(row["share_before"]), a=_share_text(row["share_after"])
+                T(
+                    "share",
+                    lang,
+                    b=_share_text(row["share_before"]),
+                    a=_share_text(row["share_after"]),
                 )
             )
             if "hh_share_before" in beats:
                 tip.append(
-                    _t("hh_share", lang).format(
+                    T(
+                        "hh_share",
+                        lang,
                         b=_share_text(row["hh_share_before"]),
                         a=_share_text(row["hh_share_after"]),
                     )
@@ -387,15 +395,15 @@ def siting_legend_items(*, lang: str = "zh", beats: bool = True) -> list[LegendI
     """Legend rows of the siting map."""
     _check_lang(lang)
     items = [
-        LegendItem(_t("existing", lang), EXISTING_COLOR, "line", weight=5),
-        LegendItem(_t("new", lang), NEW_COLOR, "line", weight=5),
-        LegendItem(_t("gaps", lang), GAP_COLOR, "line", weight=4, dash="6 5"),
-        LegendItem(_t("sites", lang), "#ffffff", "point", fill=SITE_COLOR),
+        LegendItem(T("existing", lang), EXISTING_COLOR, "line", weight=5),
+        LegendItem(T("new", lang), NEW_COLOR, "line", weight=5),
+        LegendItem(T("gaps", lang), GAP_COLOR, "line", weight=4, dash="6 5"),
+        LegendItem(T("sites", lang), "#ffffff", "point", fill=SITE_COLOR),
     ]
     if beats:
         labels = ["< 30%", "30% – 50%", "50% – 70%", "70% – 90%", "≥ 90%"]
         items += [
-            LegendItem(f"{_t('beats', lang)} {lbl}", "#666666", fill=c, weight=0.8)
+            LegendItem(f"{T('beats', lang)} {lbl}", "#666666", fill=c, weight=0.8)
             for lbl, c in zip(labels, SHARE_COLORS, strict=True)
         ]
     return items
@@ -476,7 +484,7 @@ def siting_map(
     if show_units and len(plan.existing):
         present = tuple(pd.unique(plan.existing["kind"].astype(object)))
         items += cameras_legend_items(lang=lang, kinds=present)
-    m.add_child(Legend(items, title=_t("legend", lang), position="bottomright"))
+    m.add_child(Legend(items, title=T("legend", lang), position="bottomright"))
     folium.LayerControl(collapsed=True, position="topright").add_to(m)
     if bounds is not None:
         west, south, east, north = bounds

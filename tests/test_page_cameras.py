@@ -126,6 +126,7 @@ def test_page_shows_the_plan(app_env) -> None:
     assert "导出推广名单（XLSX）" in labels and "按民警打印推广单（HTML）" in labels
 
 
+@pytest.mark.slow
 def test_controls_change_the_plan(app_env) -> None:
     at = _open(_entry())
     at.number_input(key="cam_k").set_value(3).run()

@@ -13,11 +13,11 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geo._errors import BeatMapError
+from geo.i18n import tr
 from geo.labels import labelled as coverage_labelled
 from geo.model import CAMERA_KINDS, INCIDENT_CATEGORIES
 from geo.planning import (
     CANDIDATE_KINDS,
-    DEFAULT_CATEGORY_WEIGHTS,
     DEFAULT_RADII,
     DemandWeights,
     beat_shares_frame,
@@ -30,6 +30,7 @@ from geo.planning import (
 )
 from layers import MissingAssetError, static_url, to_standalone_html
 from layers.siting import siting_map
+from ui.auth import current_scope
 from ui.cache import (
     base_features_cached,
     camera_effect,
@@ -45,11 +46,13 @@ from ui.sidebar import current_filters
 MAP_HEIGHT = 600
 MAP_KEY = "cameras_map"
 KINDS_KEY = "cam_kinds"
+#: the planner's default weights, shown as the controls' starting values
+DEFAULTS = DemandWeights()
 
 settings = get_settings()
 lang = current_language(settings.language)
 filters = current_filters()
-allowed = settings.show_personal
+allowed = current_scope().show_personal  # masking decided by role and audited reveal
 
 try:
     area = get_area()
@@ -110,22 +113,32 @@ per_beat = int(
 with st.expander(t("需求权重与设备半径", "Demand weights and unit radii")):
     w1, w2, w3, w4, w5, w6 = st.columns(6)
     w_household = w1.number_input(
-        t("每户", "Per household"), 0.0, 100.0, 1.0, 0.5, key="cam_w_household"
+        t("每户", "Per household"), 0.0, 100.0, DEFAULTS.household, 0.5, key="cam_w_household"
     )
     w_rental = w2.number_input(
-        t("出租房倍数", "Rental ×"), 0.0, 100.0, 2.0, 0.5, key="cam_w_rental"
+        t("出租房倍数", "Rental ×"), 0.0, 100.0, DEFAULTS.rental, 0.5, key="cam_w_rental"
     )
     w_lodger = w3.number_input(
-        t("每名寄住人口", "Per lodger"), 0.0, 100.0, 0.5, 0.5, key="cam_w_lodger"
+        t("每名寄住人口", "Per lodger"), 0.0, 100.0, DEFAULTS.lodger, 0.5, key="cam_w_lodger"
     )
     w_incident = w4.number_input(
-        t("警情倍数", "Incidents ×"), 0.0, 100.0, 5.0, 0.5, key="cam_w_incident"
+        t("警情倍数", "Incidents ×"), 0.0, 100.0, DEFAULTS.incident, 0.5, key="cam_w_incident"
     )
     half_life = w5.number_input(
-        t("警情半衰期（天）", "Incident half-life (days)"), 7, 3650, 180, 30, key="cam_half_life"
+        t("警情半衰期（天）", "Incident half-life (days)"),
+        7,
+        3650,
+        int(DEFAULTS.half_life_days),
+        30,
+        key="cam_half_life",
     )
     w_entrance = w6.number_input(
-        t("每个楼门", "Per building entrance"), 0.0, 100.0, 0.0, 0.5, key="cam_w_entrance"
+        t("每个楼门", "Per building entrance"),
+        0.0,
+        100.0,
+        DEFAULTS.entrance,
+        0.5,
+        key="cam_w_entrance",
     )
     st.caption(t("各类警情的权重", "Weight per incident category"))
     cat_cols = st.columns(len(INCIDENT_CATEGORIES))
@@ -135,7 +148,7 @@ with st.expander(t("需求权重与设备半径", "Demand weights and unit radii
                 t(*INCIDENT_CATEGORIES[cat]),
                 0.0,
                 100.0,
-                float(DEFAULT_CATEGORY_WEIGHTS.get(cat, 1.0)),
+                DEFAULTS.category_weight(cat),
                 0.5,
                 key=f"cam_cat_{cat}",
             )
@@ -422,7 +435,7 @@ with tab_effect:
     except BeatMapError as exc:
         st.error(str(exc))
     else:
-        st.info(eff.note[1] if lang == "en" else eff.note[0])
+        st.info(tr(*eff.note, lang))
         shown = eff.table(lang)
         st.dataframe(
             shown,
