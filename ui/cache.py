@@ -1,14 +1,18 @@
 """Every cached resource of the app, in one place.
 
 Pages call these functions and never load data themselves. Resources (settings, the store,
-the OSM area) live for the server's lifetime; data read from the store is cached per table and
-cleared with :func:`clear_data` after anything writes to the store.
+the OSM area) live for the server's lifetime; data read from the store is cached per store and
+per version of the tables it was read from, and :func:`clear_data` names the tables a write
+changed, so only what depends on them is read again.
 """
 
 from __future__ import annotations
 
+import threading
+
 import streamlit as st
 
+from geo.model import TABLE_ORDER
 from geo.settings import Settings, load_settings
 from ui.i18n import current_language, t
 
@@ -34,8 +38,6 @@ def get_settings() -> Settings:
 @st.cache_resource(show_spinner="正在准备工作区 / preparing the workspace ...")
 def get_workspace():
     """The open workspace: store, OSM area and first-start note (demo built if needed)."""
-    import threading
-
     from geo.routing import warm_up
     from geo.workspace import open_workspace
 
@@ -49,34 +51,101 @@ def get_area():
     return get_workspace().area
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
-def _read_table(name: str, columns: tuple[str, ...] | None, _url: str):
-    return get_workspace().store.read(name, columns=list(columns) if columns else None)
+@st.cache_resource(show_spinner=False)
+def _setup_code(url: str) -> bool:
+    from geo.auth.users import issue_setup_code
+
+    code = issue_setup_code(get_workspace().store)
+    if code:
+        # stdout is the server's console and, under a service manager, its log
+        print(f"BeatMap setup code / 首次设置码: {code}", flush=True)
+    return code is not None
 
 
-def read_table(name: str, columns: list[str] | None = None):
-    """A table of the store as a (Geo)DataFrame, cached until :func:`clear_data`.
-
-    Callers must not modify the returned frame in place (copy it first).
-    """
-    ws = get_workspace()
-    return _read_table(name, tuple(columns) if columns else None, ws.store.url)
-
-
-def clear_data() -> None:
-    """Forget cached table reads after a write to the store."""
-    st.cache_data.clear()
+def announce_setup_code() -> None:
+    """On a first start with no account, print a one-time setup code (once per server)."""
+    _setup_code(get_workspace().store.url)
 
 
 # --------------------------------------------------------------------------------------------
-# Coverage page (issue "The chief's view"): the page's computation, cached per set of filters.
-# Cleared with every other table read by clear_data(), so a write to the store shows at once.
+# Data read from the store. Every cache key holds the store's URL and the write version of each
+# table the entry was computed from, so two stores never share an entry and a write forgets only
+# what it changed: recording a visit bumps ``visits`` and leaves camera plans in place.
+
+
+class _Versions:
+    """Write counter per (store URL, table), shared by every session of the server."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._counts: dict[tuple[str, str], int] = {}
+
+    def of(self, url: str, tables: tuple[str, ...]) -> tuple[int, ...]:
+        with self._lock:
+            return tuple(self._counts.get((url, name), 0) for name in tables)
+
+    def bump(self, url: str, tables: tuple[str, ...]) -> None:
+        with self._lock:
+            for name in tables:
+                self._counts[(url, name)] = self._counts.get((url, name), 0) + 1
+
+
+@st.cache_resource(show_spinner=False)
+def _versions() -> _Versions:
+    return _Versions()
+
+
+def _scope():
+    """The session's :class:`geo.auth.Scope` (every read of the store goes through it)."""
+    from ui.auth import current_scope
+
+    return current_scope()
+
+
+def _data_key(tables: tuple[str, ...]) -> tuple[str, tuple[int, ...], str]:
+    """``(store URL, versions of tables, scope key)``: what a data cache entry was read from.
+
+    The scope's key is part of it, so two users with different scopes never share an entry.
+    """
+    url = get_workspace().store.url
+    return url, _versions().of(url, tables), _scope().key
+
+
+def clear_data(*tables: str) -> None:
+    """Forget cached reads of ``tables`` after a write to the store (all tables when none named).
+
+    Parameters
+    ----------
+    *tables : str
+        Names of the tables the write changed, e.g. ``clear_data("visits")`` after a visit.
+    """
+    unknown = sorted(set(tables) - set(TABLE_ORDER))
+    if unknown:
+        raise ValueError(f"unknown tables {unknown}; known: {list(TABLE_ORDER)}")
+    _versions().bump(get_workspace().store.url, tables or TABLE_ORDER)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _read_table(name: str, columns: tuple[str, ...] | None, key: tuple):
+    # key[2] is the scope's key: the entry holds only the rows of that scope
+    return _scope().read(get_workspace().store, name, columns=list(columns) if columns else None)
+
+
+def read_table(name: str, columns: list[str] | None = None):
+    """A table of the store narrowed to the session's scope, cached until :func:`clear_data`.
+
+    Callers must not modify the returned frame in place (copy it first).
+    """
+    return _read_table(name, tuple(columns) if columns else None, _data_key((name,)))
+
+
+# --------------------------------------------------------------------------------------------
+# Coverage page: the page's computation, cached per set of filters and per version of the tables.
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
-def _coverage_frames(_url: str) -> dict:
+def _coverage_frames(key: tuple) -> dict:
     from geo.filters import with_beat
-    from geo.model import TABLE_ORDER
 
     frames = {name: read_table(name) for name in TABLE_ORDER}
     for name in ("incidents", "cameras"):
@@ -85,10 +154,10 @@ def _coverage_frames(_url: str) -> dict:
 
 
 @st.cache_data(show_spinner="正在计算覆盖率 / computing coverage ...", max_entries=16)
-def _coverage_view(filters, options: tuple, _url: str):
+def _coverage_view(filters, options: tuple, key: tuple):
     from geo.coverage import coverage_view as compute
 
-    return compute(_coverage_frames(_url), filters, **dict(options))
+    return compute(_coverage_frames(key), filters, **dict(options))
 
 
 def coverage_view(filters, **options):
@@ -100,7 +169,7 @@ def coverage_view(filters, **options):
     **options
         Keyword arguments of :func:`geo.coverage.coverage_view` (hashable values).
     """
-    return _coverage_view(filters, tuple(sorted(options.items())), get_workspace().store.url)
+    return _coverage_view(filters, tuple(sorted(options.items())), _data_key(TABLE_ORDER))
 
 
 @st.cache_resource(show_spinner=False, max_entries=2)
@@ -117,9 +186,9 @@ def base_features_cached():
 
 
 # --------------------------------------------------------------------------------------------
-# Cameras page (issue "The planner's map"): the walking-network index per area, the tables the
-# planner reads, the plan per set of choices and the before/after effect. Cleared with every
-# other table read by clear_data() (the index lives as long as the area).
+# Cameras page: the walking-network index per area (it lives as long as the area), the tables the
+# planner reads, the plan per set of choices and the before/after effect, cached per version of
+# those tables (a recorded visit changes none of them).
 
 
 @st.cache_resource(show_spinner=False, max_entries=2)
@@ -135,19 +204,23 @@ def network_index():
     return _network_index(area, f"{area.name}:{id(area)}")
 
 
+#: tables the camera plan and the before/after effect read
+PLANNING_TABLES = ("beats", "officers", "households", "cameras", "incidents")
+
+
 @st.cache_data(show_spinner=False, max_entries=4)
-def _planning_tables(_url: str) -> dict:
-    names = ("beats", "officers", "households", "cameras", "incidents")
-    return {name: read_table(name) for name in names}
+def _planning_tables(key: tuple) -> dict:
+    return {name: read_table(name) for name in PLANNING_TABLES}
 
 
 @st.cache_data(show_spinner="正在计算摄像头点位 / planning camera sites ...", max_entries=16)
-def _camera_plan(filters, options: tuple, _url: str, area_key: str):
+def _camera_plan(filters, options: tuple, key: tuple, area_key: str):
     from geo.planning import plan_cameras, planning_frames
 
-    frames = planning_frames(_planning_tables(_url), filters)
-    as_of = frames.pop("as_of")
-    return plan_cameras(get_area(), frames, index=network_index(), as_of=as_of, **dict(options))
+    inputs = planning_frames(_planning_tables(key), filters)
+    return plan_cameras(
+        get_area(), inputs.tables, index=network_index(), as_of=inputs.as_of, **dict(options)
+    )
 
 
 def camera_plan(filters, **options):
@@ -164,18 +237,18 @@ def camera_plan(filters, **options):
     return _camera_plan(
         filters,
         tuple(sorted(options.items())),
-        get_workspace().store.url,
+        _data_key(PLANNING_TABLES),
         f"{area.name}:{id(area)}",
     )
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def _camera_effect(filters, options: tuple, _url: str):
+def _camera_effect(filters, options: tuple, key: tuple):
     from geo.planning import plan_effect
 
-    return plan_effect(_planning_tables(_url), filters, **dict(options))
+    return plan_effect(_planning_tables(key), filters, **dict(options))
 
 
 def camera_effect(filters, **options):
     """:func:`geo.planning.plan_effect` (installs vs incidents, difference in differences)."""
-    return _camera_effect(filters, tuple(sorted(options.items())), get_workspace().store.url)
+    return _camera_effect(filters, tuple(sorted(options.items())), _data_key(PLANNING_TABLES))
