@@ -141,7 +141,7 @@ def mask_parties(parties: pd.Series) -> pd.Series:
 def week_start(day: object) -> pd.Timestamp:
     """The Monday of the week holding ``day``."""
     ts = pd.Timestamp(day).normalize()
-    return ts - pd.Timedelta(days=ts.dayofweek)
+    return ts - pd.Timedelta(days=ts.day_of_week)
 
 
 def weekly_list(

@@ -277,17 +277,16 @@ def _units(
         adj[b].append((float(length), int(a)))
     # a unit whose cells fall apart (an estate cut by a road of another) becomes several
     by_unit = pd.Series(np.arange(len(cells))[has]).groupby(cell_unit[has]).agg(list)
-    for u, cs in by_unit.items():
-        comps = _components(cs, [{c for _, c in adj[x]} for x in range(len(cells))], set(cs))
-        if len(comps) <= 1:
+    cell_near = [{c for _, c in adj[x]} for x in range(len(cells))]
+    for cs in by_unit:
+        if len(cs) <= 1:
             continue
+        comps = _components(cs, cell_near, set(cs))
         comps.sort(key=len, reverse=True)
         for comp in comps[1:]:
             cell_unit[comp] = n_units
-            locs = cell_loc[comp]
-            unit_of_loc[locs] = n_units
+            unit_of_loc[cell_loc[comp]] = n_units
             n_units += 1
-        del u
     # a cell without households goes with the unit across its longest shared boundary
     pending = set(np.flatnonzero(cell_unit < 0).tolist())
     while pending:
@@ -613,7 +612,7 @@ def partition(
     weight : numpy.ndarray, shape (n,)
         Workload per household (:func:`workload`); balance is on workload and on households.
     count : int
-        Number of beats (at least 1).
+        Number of beats (at least 1; fewer when there are fewer units than that).
     edges : GeoDataFrame
         Walking network lines in the same CRS (borders run along them).
     frame : shapely Polygon
@@ -663,25 +662,15 @@ def partition(
     units = _units(
         loc_xy, loc_w, loc_h, loc_atom, loc_estate, blocks, target, whole_share, piece_share
     )
-    k_groups = min(groups, count)
-    if k_groups > 1:
-        group = _regions(units, k_groups, seed=seed, starts=starts)
-    else:
-        group = np.zeros(len(units.weight), dtype=int)
-    label = np.full(len(units.weight), -1)
-    station = []
-    next_label = 0
-    total = max(units.weight.sum(), 1e-9)
-    shares = [units.weight[group == g].sum() / total for g in range(k_groups)]
-    per_group = _apportion(count, shares)
-    for g in range(k_groups):
-        idx = np.flatnonzero(group == g)
-        sub = _subset(units, idx)
-        k = max(1, min(per_group[g], int((sub.households > 0).sum()) or 1))
-        lab = _regions(sub, k, seed=seed + 1 + g, starts=starts) if k > 1 else np.zeros(len(idx))
-        label[idx] = next_label + lab.astype(int)
-        station += [g] * k
-        next_label += k
+    # never more beats than units that hold households
+    count = min(count, int((units.households > 0).sum()))
+    label = (
+        _regions(units, count, seed=seed, starts=starts)
+        if count > 1
+        else np.zeros(len(units.weight), dtype=int)
+    )
+    next_label = count
+    station = _group_beats(units, label, count, min(groups, count), seed=seed, starts=starts)
     contiguous = all(
         len(_components(m, units.neighbours, set(m))) == 1
         for m in (np.flatnonzero(label == r).tolist() for r in range(next_label))
@@ -697,15 +686,31 @@ def partition(
     )
 
 
-def _apportion(count: int, shares: list[float]) -> list[int]:
-    """Whole beats per group in proportion to ``shares`` (largest remainder, at least 1)."""
-    raw = np.asarray(shares) * count
-    out = np.maximum(np.floor(raw).astype(int), 1)
-    while out.sum() < count:
-        out[int(np.argmax(raw - out))] += 1
-    while out.sum() > count:
-        out[int(np.argmax(np.where(out > 1, out - raw, -np.inf)))] -= 1
-    return out.tolist()
+def _group_beats(
+    units: _Units, label: np.ndarray, count: int, groups: int, *, seed: int, starts: int
+) -> np.ndarray:
+    """Group beats into ``groups`` contiguous stations of about equal workload."""
+    if groups <= 1:
+        return np.zeros(count, dtype=int)
+    neighbours: list[set[int]] = [set() for _ in range(count)]
+    for u, near in enumerate(units.neighbours):
+        for v in near:
+            if label[u] != label[v]:
+                neighbours[label[u]].add(int(label[v]))
+    weight = np.bincount(label, weights=units.weight, minlength=count)
+    hh = np.bincount(label, weights=units.households, minlength=count)
+    xy = (
+        np.column_stack(
+            [
+                np.bincount(label, weights=units.xy[:, k] * units.households, minlength=count)
+                for k in (0, 1)
+            ]
+        )
+        / np.maximum(hh, 1e-9)[:, None]
+    )
+    beats = _Units(np.zeros(0, dtype=int), weight, hh, xy, neighbours)
+    _connect_components(beats.xy, beats.neighbours)
+    return _regions(beats, groups, seed=seed, starts=starts)
 
 
 def _subset(units: _Units, idx: np.ndarray) -> _Units:
