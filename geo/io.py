@@ -262,8 +262,10 @@ def _decode(data: bytes, name: str) -> str:
 
 def _split_header(raw: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
     """Use the first row as the header; drop blank rows, keeping the file's row numbers."""
-    if raw.empty:
+    filled = raw.notna().any(axis=1).to_numpy(bool)
+    if raw.empty or not filled.any():
         return pd.DataFrame(), np.array([], dtype=np.int64)
+    raw = raw.iloc[int(np.argmax(filled)) :]  # blank lines above the header are skipped
     headers = [
         "" if (h is None or (isinstance(h, float) and np.isnan(h))) else str(h).strip()
         for h in raw.iloc[0].tolist()
@@ -278,7 +280,7 @@ def _split_header(raw: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
     body.columns = [headers[i] for i in keep]
     if unnamed:
         extra = raw.iloc[1:, unnamed].notna().any(axis=1).to_numpy(bool)
-        blank &= ~extra
+        blank = blank & ~extra
     return body.loc[~blank].reset_index(drop=True), rows[~blank]
 
 
@@ -1342,13 +1344,17 @@ def atomic_output(path: str | Path) -> Iterator[Path]:
         tmp.unlink(missing_ok=True)
 
 
+def _is_text(s: pd.Series) -> bool:
+    return s.dtype == object or pd.api.types.is_string_dtype(s.dtype)
+
+
 def spreadsheet_frame(df: pd.DataFrame, *, xlsx: bool = False) -> pd.DataFrame:
     """``df`` ready for a CSV or XLSX file: formula cells neutralised (OWASP), and for XLSX
     control characters (which the format cannot hold) shown as U+FFFD."""
     out = neutralise_frame(df)
     if xlsx:
         for col in out.columns:
-            if out[col].dtype == object:
+            if _is_text(out[col]):
                 out[col] = out[col].map(
                     lambda v: CONTROL_RE.sub("\ufffd", v) if isinstance(v, str) else v
                 )
@@ -1481,7 +1487,7 @@ def export_table(
     long_cells = [
         (col, int(df["id"].iloc[pos]))
         for col in out.columns
-        if out[col].dtype == object
+        if _is_text(out[col])
         for pos in np.flatnonzero(
             out[col].map(lambda v: isinstance(v, str) and len(v) > _XLSX_MAX_CELL).to_numpy(bool)
         )
