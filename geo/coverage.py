@@ -24,6 +24,7 @@ from h3.api import numpy_int as h3_np
 from geo._errors import InputError, NotFoundError
 from geo.effect import install_effect
 from geo.filters import Filters, apply_filters, end_of_day
+from geo.i18n import Catalogue
 from geo.labels import labelled
 from geo.model import (
     FAMILIARITY,
@@ -992,6 +993,18 @@ def beat_detail(
 # --------------------------------------------------------------------------------------------
 # everything the Coverage page shows, in one call
 
+#: sheet names of the Coverage page's workbook: key -> (Chinese, English)
+SHEETS = Catalogue(
+    {
+        "station": ("派出所进度", "stations"),
+        "beat": ("警务区进度", "beats"),
+        "officer": ("民警进度", "officers"),
+        "evenings": ("每晚走访", "visits per evening"),
+        "hours": ("民警在社区时长", "officer hours"),
+        "surveys": ("回访结果", "surveys"),
+        "effect": ("安装前后警情", "installs and incidents"),
+    }
+)
 #: incident heat maps are aggregated to H3 cells above this many incidents
 MAX_HEAT_POINTS = 3000
 
@@ -1070,23 +1083,15 @@ class CoverageView:
 
     def export_tables(self, lang: str = "zh") -> dict[str, pd.DataFrame]:
         """The view's tables with labelled columns, for XLSX/CSV export (nothing personal)."""
-        names = {
-            "station": ("派出所进度", "stations"),
-            "beat": ("警务区进度", "beats"),
-            "officer": ("民警进度", "officers"),
-        }
-        out = {
-            (names[k][1] if lang == "en" else names[k][0]): labelled(v, lang)
-            for k, v in self.progress.items()
-        }
+        out = {SHEETS(k, lang): labelled(v, lang) for k, v in self.progress.items()}
         extra = {
-            ("每晚走访", "visits per evening"): self.evenings.reset_index(),
-            ("民警在社区时长", "officer hours"): self.hours,
-            ("回访结果", "surveys"): self.surveys,
-            ("安装前后警情", "installs and incidents"): self.effect.by_beat,
+            "evenings": self.evenings.reset_index(),
+            "hours": self.hours,
+            "surveys": self.surveys,
+            "effect": self.effect.by_beat,
         }
-        for (zh, en), df in extra.items():
-            out[en if lang == "en" else zh] = labelled(df, lang)
+        for key, df in extra.items():
+            out[SHEETS(key, lang)] = labelled(df, lang)
         return out
 
 

@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from geo._errors import InputError
+from geo.i18n import Catalogue
 from geo.labels import labelled
 
 #: camera kinds a household installs (public surveillance does not count as an install)
@@ -33,11 +34,13 @@ MIN_DAYS_AFTER = pd.Timedelta(days=14)
 
 
 #: beat groups of the comparison: code -> (Chinese, English)
-GROUP_LABELS = {
-    "treated": ("有安装", "with installs"),
-    "comparison": ("对照", "comparison"),
-    "other": ("其他", "other"),
-}
+GROUP_LABELS = Catalogue(
+    {
+        "treated": ("有安装", "with installs"),
+        "comparison": ("对照", "comparison"),
+        "other": ("其他", "other"),
+    }
+)
 #: columns of :meth:`EffectResult.table`, in order
 TABLE_COLUMNS = (
     "name",
@@ -84,10 +87,8 @@ class EffectResult:
     def table(self, lang: str = "zh") -> pd.DataFrame:
         """The per-beat table as shown and exported: groups named, rates to 2 decimals,
         columns labelled in ``lang`` (see :func:`geo.labels.labelled`)."""
-        pick = 1 if lang == "en" else 0
-        df = self.by_beat.assign(
-            group=self.by_beat["group"].map({k: v[pick] for k, v in GROUP_LABELS.items()})
-        )
+        names = {k: GROUP_LABELS(k, lang) for k in GROUP_LABELS}
+        df = self.by_beat.assign(group=self.by_beat["group"].map(names))
         df = df[[c for c in TABLE_COLUMNS if c in df.columns]]
         return labelled(df.round(dict.fromkeys(RATE_COLUMNS, 2)), lang)
 

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from geo.i18n import Catalogue
 from layers._features import ClassedPoints, ClassedPolygons
 from layers.legend import LegendItem
 
@@ -39,24 +40,22 @@ SELECTED_COLOR = "#1f3fbf"
 STATION_STYLE = {"color": "#222222", "weight": 3, "dashArray": "8 5", "fill": False}
 OFFICE_COLORS = {"office": "#1f3fbf", "station": "#0b1f66"}
 
-_TEXT = {
-    "households": ("户数", "households"),
-    "visited": ("已走访", "visited"),
-    "unvisited": ("未走访", "not yet visited"),
-    "not_home": ("不在家", "not home"),
-    "coverage": ("覆盖率", "coverage"),
-    "finish": ("预计完成", "projected finish"),
-    "never": ("按当前进度无法完成", "not at the current pace"),
-    "no_households": ("无住户", "no households"),
-    "office": ("警务室", "police office"),
-    "station": ("派出所", "police station"),
-    "beats": ("警务区", "beats"),
-}
-
-
-def _t(key: str, lang: str) -> str:
-    zh, en = _TEXT[key]
-    return en if lang == "en" else zh
+#: texts of this module: key -> (Chinese, English)
+T = Catalogue(
+    {
+        "households": ("户数", "households"),
+        "visited": ("已走访", "visited"),
+        "unvisited": ("未走访", "not yet visited"),
+        "not_home": ("不在家", "not home"),
+        "coverage": ("覆盖率", "coverage"),
+        "finish": ("预计完成", "projected finish"),
+        "never": ("按当前进度无法完成", "not at the current pace"),
+        "no_households": ("无住户", "no households"),
+        "office": ("警务室", "police office"),
+        "station": ("派出所", "police station"),
+        "beats": ("警务区", "beats"),
+    }
+)
 
 
 def coverage_class(coverage: Sequence[float] | np.ndarray) -> np.ndarray:
@@ -82,7 +81,7 @@ def coverage_legend_items(*, lang: str = "zh") -> list[LegendItem]:
         LegendItem(lbl, "#666666", fill=c, weight=0.8)
         for lbl, c in zip(labels, COVERAGE_COLORS, strict=True)
     ]
-    items.append(LegendItem(_t("no_households", lang), "#666666", fill=NO_DATA_COLOR, weight=0.8))
+    items.append(LegendItem(T("no_households", lang), "#666666", fill=NO_DATA_COLOR, weight=0.8))
     return items
 
 
@@ -142,17 +141,17 @@ def beats_layer(
             continue
         is_sel = selected is not None and int(rec["beat_id"]) == int(selected)
         tip = [f"<b>{html.escape(str(rec['name']))}</b>"]
-        tip.append(f"{_t('households', lang)} {int(rec['households']):,}")
+        tip.append(f"{T('households', lang)} {int(rec['households']):,}")
         if rec["households"]:
             tip.append(
-                f"{_t('visited', lang)} {int(rec['visited']):,} · "
-                f"{_t('not_home', lang)} {int(rec['not_home']):,} · "
-                f"{_t('unvisited', lang)} {int(rec['unvisited']):,}"
+                f"{T('visited', lang)} {int(rec['visited']):,} · "
+                f"{T('not_home', lang)} {int(rec['not_home']):,} · "
+                f"{T('unvisited', lang)} {int(rec['unvisited']):,}"
             )
-            tip.append(f"{_t('coverage', lang)} {rec['coverage']:.1%}")
+            tip.append(f"{T('coverage', lang)} {rec['coverage']:.1%}")
             if has_finish:
                 day = _fmt_date(rec.get("projected_finish"))
-                tip.append(f"{_t('finish', lang)} {day or _t('never', lang)}")
+                tip.append(f"{T('finish', lang)} {day or T('never', lang)}")
         features.append(
             {
                 "type": "Feature",
@@ -257,7 +256,7 @@ def offices_layer(
             round(float(lat), 6),
             round(float(lon), 6),
             kinds.index(kind),
-            f"{_t(kind, lang)}：{html.escape(str(nm))}",
+            f"{T(kind, lang)}：{html.escape(str(nm))}",
             None,
         ]
         for kind, nm, lon, lat in zip(
@@ -272,6 +271,6 @@ def offices_layer(
 def offices_legend_items(*, lang: str = "zh") -> list[LegendItem]:
     """Legend rows of :func:`offices_layer`."""
     return [
-        LegendItem(_t("station", lang), "#ffd700", "point", fill=OFFICE_COLORS["station"]),
-        LegendItem(_t("office", lang), "#ffffff", "point", fill=OFFICE_COLORS["office"]),
+        LegendItem(T("station", lang), "#ffd700", "point", fill=OFFICE_COLORS["station"]),
+        LegendItem(T("office", lang), "#ffffff", "point", fill=OFFICE_COLORS["office"]),
     ]

@@ -13,6 +13,7 @@ from typing import Any
 import folium
 import numpy as np
 
+from geo.i18n import Catalogue
 from layers.assets import DEFAULT_STATIC_URL, OfflineMap
 from layers.basemap import OSM_ATTRIBUTION, BaseFeatures, base_map
 from layers.beats import (
@@ -30,22 +31,40 @@ from layers.legend import Legend, LegendItem
 
 __all__ = ["coverage_map", "layer_names"]
 
-_NAMES = {
-    "beats": ("警务区覆盖率", "Beat coverage"),
-    "hexes": ("住户（六边形汇总）", "Households (hexagons)"),
-    "households": ("住户", "Households"),
-    "cameras": ("摄录设备", "Cameras"),
-    "heat_unvisited": ("热力：未走访住户", "Heat: households not yet visited"),
-    "heat_incidents": ("热力：警情", "Heat: incidents"),
-    "stations": ("派出所辖区", "Station areas"),
-    "offices": ("派出所、警务室", "Stations and police offices"),
-    "legend": ("覆盖率", "Coverage"),
-}
+#: texts of this module: key -> (Chinese, English); the layer names come first
+T = Catalogue(
+    {
+        "beats": ("警务区覆盖率", "Beat coverage"),
+        "hexes": ("住户（六边形汇总）", "Households (hexagons)"),
+        "households": ("住户", "Households"),
+        "cameras": ("摄录设备", "Cameras"),
+        "heat_unvisited": ("热力：未走访住户", "Heat: households not yet visited"),
+        "heat_incidents": ("热力：警情", "Heat: incidents"),
+        "stations": ("派出所辖区", "Station areas"),
+        "offices": ("派出所、警务室", "Stations and police offices"),
+        "legend": ("覆盖率", "Coverage"),
+        "cluster_note": (
+            "圈内数字：聚合户数，底色：其中已走访比例",
+            "Circles: households grouped; colour: share visited",
+        ),
+    }
+)
+LAYERS = (
+    "beats",
+    "hexes",
+    "households",
+    "cameras",
+    "heat_unvisited",
+    "heat_incidents",
+    "stations",
+    "offices",
+    "legend",
+)
 
 
 def layer_names(lang: str = "zh") -> dict[str, str]:
     """Names of the coverage map's layers in ``lang`` (as shown in the layer control)."""
-    return {k: (en if lang == "en" else zh) for k, (zh, en) in _NAMES.items()}
+    return {k: T(k, lang) for k in LAYERS}
 
 
 def coverage_map(
@@ -132,11 +151,7 @@ def coverage_map(
     if len(view.map_points):
         items += households_legend_items(lang=lang)[:3]
         if len(view.map_points) > CLUSTER_ABOVE:
-            note = (
-                "圈内数字：聚合户数，底色：其中已走访比例"
-                if lang != "en"
-                else ("Circles: households grouped; colour: share visited")
-            )
+            note = T("cluster_note", lang)
             items.append(LegendItem(note, "#333333", "point", fill="#ffffbf"))
     items += offices_legend_items(lang=lang)
     m.add_child(Legend(items, title=names["legend"], position="bottomright"))

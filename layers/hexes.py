@@ -12,24 +12,23 @@ import numpy as np
 import pandas as pd
 
 from geo.coverage import hex_boundaries
+from geo.i18n import Catalogue
 from layers._features import ClassedPolygons
 from layers.beats import COVERAGE_COLORS, NO_DATA_COLOR, coverage_class
 
 __all__ = ["hexes_layer"]
 
-_TEXT = {
-    "households": ("户数", "households"),
-    "visited": ("已走访", "visited"),
-    "not_home": ("不在家", "not home"),
-    "unvisited": ("未走访", "not yet visited"),
-    "coverage": ("覆盖率", "coverage"),
-    "cameras": ("摄录设备", "cameras"),
-}
-
-
-def _t(key: str, lang: str) -> str:
-    zh, en = _TEXT[key]
-    return en if lang == "en" else zh
+#: texts of this module: key -> (Chinese, English)
+T = Catalogue(
+    {
+        "households": ("户数", "households"),
+        "visited": ("已走访", "visited"),
+        "not_home": ("不在家", "not home"),
+        "unvisited": ("未走访", "not yet visited"),
+        "coverage": ("覆盖率", "coverage"),
+        "cameras": ("摄录设备", "cameras"),
+    }
+)
 
 
 def hexes_layer(
@@ -67,7 +66,7 @@ def hexes_layer(
     hh, vis = hexes["households"].to_numpy(), hexes["visited"].to_numpy()
     nh, un = hexes["not_home"].to_numpy(), hexes["unvisited"].to_numpy()
     cov = hexes["coverage"].to_numpy(float)
-    words = {k: _t(k, lang) for k in _TEXT}
+    words = {k: T(k, lang) for k in T}
     features = []
     for i, ring in enumerate(rings):
         tip = (

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from geo.coverage import STATUS_LABELS, STATUSES
+from geo.i18n import Catalogue, tr
 from layers._features import ClassedPoints
 from layers.legend import LegendItem
 
@@ -33,9 +34,12 @@ CLUSTER_ABOVE = 300
 TOOLTIP_COLUMNS = ("address", "status", "last_attempt_at", "attempts", "rental")
 
 
+#: texts of this module: key -> (Chinese, English)
+T = Catalogue({"last": ("上次", "last"), "rental": ("出租房", "rental")})
+
+
 def _label(code: str, lang: str) -> str:
-    zh, en = STATUS_LABELS.get(code, (code, code))
-    return en if lang == "en" else zh
+    return tr(*STATUS_LABELS.get(code, (code, code)), lang)
 
 
 def households_layer(
@@ -127,8 +131,8 @@ def _rows(points: pd.DataFrame, classes: dict[str, int], lang: str) -> list[list
         if "beat_id" in points.columns
         else pd.Series([None] * len(points))
     ).tolist()
-    word_last = "上次" if lang != "en" else "last"
-    word_rental = "出租房" if lang != "en" else "rental"
+    word_last = T("last", lang)
+    word_rental = T("rental", lang)
     rows = []
     for i in range(len(points)):
         tip = f"{html.escape(address[i])}<br>{labels[status[i]]}"

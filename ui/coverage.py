@@ -422,7 +422,7 @@ with tab_surveys:
 
 with tab_effect:
     eff = view.effect
-    st.info(eff.note[1] if lang == "en" else eff.note[0])
+    st.info(t(*eff.note))
     st.dataframe(
         eff.table(lang),
         hide_index=True,
