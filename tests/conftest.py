@@ -1,4 +1,9 @@
-"""Shared fixtures: paths to the small hand-written OSM files and the real shared extracts."""
+"""Shared fixtures: OSM files (hand-written and the real shared extracts), the app under test.
+
+``app_env`` starts the app the real way over the hand-written OSM fixture in a temporary data
+folder; :func:`app_test` is the entry script under Streamlit's AppTest and
+:func:`login_app_test` logs it in (every page is behind the login).
+"""
 
 from __future__ import annotations
 
@@ -10,6 +15,8 @@ import pytest
 pytest_plugins = ["tests.pgserver"]
 
 HERE = Path(__file__).parent
+ROOT = HERE.parent
+APP = ROOT / "streamlit_app.py"
 DATA = HERE / "data"
 SHARED_OSM = (HERE.parent.parent / "shared" / "osm").resolve()
 EXTRACTS = sorted(SHARED_OSM.glob("*.osm")) if SHARED_OSM.is_dir() else []
@@ -54,3 +61,93 @@ def playwright_api():
         skip_or_fail("the playwright Python package is not installed")
     with sync_playwright() as p:
         yield p
+
+
+# -- accounts: every app run now needs a login ---------------------------------------------------
+
+#: password of the accounts tests create (meets the password policy)
+TEST_PASSWORD = "Test-Pass-2026"
+
+
+def make_account(store_or_url, username: str = "admin", role: str = "admin", **account):
+    """Create an account (password :data:`TEST_PASSWORD`, no forced change) unless it exists.
+
+    ``store_or_url`` is a :class:`geo.store.Store` or a data folder / SQLAlchemy URL; keyword
+    arguments go to :func:`geo.auth.users.create_user` (``officer_id``, ``station_id``, ...).
+    """
+    from geo._errors import NotFoundError
+    from geo.auth import users
+    from geo.store import Store
+
+    store = store_or_url
+    if not isinstance(store, Store):
+        text = str(store_or_url)
+        url = text if "://" in text else f"sqlite:///{Path(text) / 'beatmap.sqlite'}"
+        store = Store(url)
+    try:
+        return users.get_user(store, username)
+    except NotFoundError:
+        pass
+    account.setdefault("password", TEST_PASSWORD)
+    account.setdefault("must_change", False)
+    return users.create_user(store, username=username, role=role, actor="os:test", **account)
+
+
+def login_app_test(at, *, username: str = "admin", role: str = "admin", **account):
+    """Log a Streamlit ``AppTest`` in: an account in the workspace's store and a live session.
+
+    Call it after ``ui.cache`` serves the test's workspace and before ``at.run()``.
+    """
+    import ui.cache
+    from geo.auth import sessions
+    from ui.auth import TOKEN_KEY
+
+    store = ui.cache.get_workspace().store
+    user = make_account(store, username, role, **account)
+    at.session_state[TOKEN_KEY] = sessions.start_session(store, user, client="apptest")
+    return at
+
+
+def browser_login(page, url: str, username: str = "admin", password: str = TEST_PASSWORD) -> None:
+    """Log a Playwright page in through the login form at ``url`` (a deep link works too)."""
+    page.goto(url, wait_until="domcontentloaded")
+    page.get_by_label("用户名").or_(page.get_by_label("User name")).fill(username)
+    page.get_by_label("密码", exact=True).or_(page.get_by_label("Password", exact=True)).fill(
+        password
+    )
+    page.get_by_role("button", name="登录").or_(page.get_by_role("button", name="Log in")).click()
+    page.get_by_text("退出登录").or_(page.get_by_text("Log out")).first.wait_for(timeout=90_000)
+
+
+# -- the app under Streamlit's AppTest -----------------------------------------------------------
+
+
+@pytest.fixture()
+def app_env(tmp_path, monkeypatch):
+    """The app's settings from the environment: a temporary data folder, the hand-written OSM
+    fixture, no internet, Chinese; the first start builds the demo city there. Caches are
+    cleared before and after, so no test sees another's workspace."""
+    import ui.cache
+
+    for key, value in {
+        "BEATMAP_DATA_DIR": str(tmp_path),
+        "BEATMAP_OSM_FILE": str(DATA / "alleys_estate.osm"),
+        "BEATMAP_ONLINE": "no",
+        "BEATMAP_TILES": "none",
+        "BEATMAP_LANGUAGE": "zh",
+    }.items():
+        monkeypatch.setenv(key, value)
+    for key in ("BEATMAP_ROLE", "BEATMAP_DATABASE_URL", "BEATMAP_CONFIG"):
+        monkeypatch.delenv(key, raising=False)
+    ui.cache.st.cache_data.clear()
+    ui.cache.st.cache_resource.clear()
+    yield tmp_path
+    ui.cache.st.cache_data.clear()
+    ui.cache.st.cache_resource.clear()
+
+
+def app_test(timeout: float = 120):
+    """``streamlit_app.py`` under Streamlit's AppTest (log it in with :func:`login_app_test`)."""
+    from streamlit.testing.v1 import AppTest
+
+    return AppTest.from_file(str(APP), default_timeout=timeout)

@@ -3,16 +3,12 @@
 The fixture city is the demo generator over a stand-in grid area (tests/_coverage_city.py),
 written to a SQLite store in a temporary folder; the workspace that ``ui.cache`` hands to the
 pages is replaced by one over that store, so the test needs no OSM file. A second test goes the
-real way (``BEATMAP_OSM_FILE=tests/data/alleys_estate.osm``) once ``geo.network`` and that file
-exist.
-
-The entry script is ``streamlit_app.py`` when it registers the Coverage page and calls the
-shared sidebar; until the lead has added those lines, a copy of it with exactly those lines.
+real way (``BEATMAP_OSM_FILE=tests/data/alleys_estate.osm``). Every run is logged in as a
+city-wide chief.
 """
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pandas as pd
@@ -27,38 +23,15 @@ from geo.settings import load_settings
 from geo.store import Store
 from geo.workspace import Workspace
 from tests._coverage_city import fixture_city
-from tests.conftest import DATA
+from tests.conftest import app_test, login_app_test
 
 ROOT = Path(__file__).resolve().parent.parent
-APP = ROOT / "streamlit_app.py"
 TIMEOUT = 60
-
-#: the entry as it should read once the lead registered the page and the sidebar
-STAND_IN_ENTRY = f"""
-import streamlit as st
-from ui.cache import get_settings
-from ui.i18n import LANG_KEY, t
-from ui.sidebar import render_filters
-
-st.set_page_config(page_title="BeatMap", layout="wide")
-if LANG_KEY not in st.session_state:
-    st.session_state[LANG_KEY] = get_settings().language
-with st.sidebar:
-    st.radio("语言 / Language", options=["zh", "en"], key=LANG_KEY, horizontal=True)
-render_filters()
-pages = [
-    st.Page({str(ROOT / "ui/area.py")!r}, title=t("区域", "Area"), url_path="area", default=True),
-    st.Page({str(ROOT / "ui/coverage.py")!r}, title=t("覆盖率", "Coverage"), url_path="coverage"),
-]
-st.navigation(pages).run()
-"""
 
 
 def _entry() -> AppTest:
-    text = APP.read_text(encoding="utf-8")
-    if "ui/coverage.py" in text and "render_filters" in text:
-        return AppTest.from_file(str(APP), default_timeout=TIMEOUT)
-    return AppTest.from_string(STAND_IN_ENTRY, default_timeout=TIMEOUT)
+    """The entry script, logged in as a city-wide chief."""
+    return login_app_test(app_test(TIMEOUT), username="chief", role="chief")
 
 
 def _coverage_path() -> str:
@@ -175,37 +148,12 @@ def test_select_beat_shows_detail(fixture_workspace):
 
 
 @pytest.mark.slow
-def test_real_osm_fixture(tmp_path):
-    network = pytest.importorskip("geo.network", reason="geo.network not available yet")
-    osm = DATA / "alleys_estate.osm"
-    if not osm.is_file():
-        pytest.skip(f"{osm} not found")
-    env = {
-        "BEATMAP_DATA_DIR": str(tmp_path),
-        "BEATMAP_OSM_FILE": str(osm),
-        "BEATMAP_ONLINE": "no",
-        "BEATMAP_TILES": "none",
-    }
-    old = {k: os.environ.get(k) for k in env}
-    os.environ.update(env)
-    ui.cache.st.cache_data.clear()
-    ui.cache.st.cache_resource.clear()
-    try:
-        at = _entry()
-        at.run()
-        assert not at.exception, at.exception
-        at.switch_page(_coverage_path())
-        at.run()
-        assert not at.exception, at.exception
-        ws = ui.cache.get_workspace()
-        n = ws.store.count("households")
-        assert _metric(at, "住户") == f"{n:,}"
-        assert network is not None
-    finally:
-        for k, v in old.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
-        ui.cache.st.cache_data.clear()
-        ui.cache.st.cache_resource.clear()
+def test_real_osm_fixture(app_env):
+    at = _entry()
+    at.run()
+    assert not at.exception, at.exception
+    at.switch_page(_coverage_path())
+    at.run()
+    assert not at.exception, at.exception
+    n = ui.cache.get_workspace().store.count("households")
+    assert _metric(at, "住户") == f"{n:,}"
