@@ -45,6 +45,7 @@ from shapely.ops import polygonize
 
 from geo import model
 from geo._errors import InputError
+from geo.network import estate_of_points, residential_estates
 
 RESIDENTIAL_BUILDINGS = {
     "residential", "apartments", "house", "detached", "dormitory", "terrace",
@@ -152,20 +153,11 @@ def _nearest_street_names(area, points: np.ndarray) -> np.ndarray:
 
 
 def _estates(area, points: np.ndarray) -> np.ndarray:
-    lu = area.landuse
-    out = np.array([""] * len(points), dtype=object)
-    if lu.empty:
-        return out
-    res = lu[lu["landuse"] == "residential"]
-    if res.empty:
-        return out
-    names = res["name"].fillna("").astype(str).to_numpy() if "name" in res.columns else None
-    tree = shapely.STRtree(res.geometry.values)
-    p_idx, e_idx = tree.query(points, predicate="within")
-    for p, e in zip(p_idx, e_idx, strict=True):
-        label = names[e] if names is not None and names[e] else f"小区{e + 1}"
-        out[p] = label
-    return out
+    """The name of the housing estate each point lies in, ``""`` outside every estate."""
+    estates = residential_estates(area)
+    row = estate_of_points(estates, points)
+    names = np.r_[estates["name"].to_numpy(dtype=object), np.array([""], dtype=object)]
+    return names[row]  # row -1 picks the trailing ""
 
 
 def _households_from_buildings(area, rng) -> pd.DataFrame:

@@ -13,15 +13,22 @@ Community officers walk to doors, so the network keeps (see :func:`walking_filte
   cycleways (the non-motor lanes of Chinese streets, where sidewalks are often unmapped) and
   every street class from residential up to primary: in Chinese cities they all have sidewalks;
 * unnamed ways (hutong alleys are often unnamed; their ``name`` is ``""``);
-* private roads: ``access=private/destination/customers/delivery/...`` mark the internal roads
-  of gated estates (小区), which officers have the right to enter; only ``access=no`` without a
-  ``foot`` permission drops a way.
+* private roads: ``access=private/destination/customers/delivery/residents/permit``
+  (:data:`PRIVATE_ACCESS`) mark the internal roads of gated estates (小区), which officers have
+  the right to enter; :func:`is_private_access` tells them apart for maps and directions.
+  ``access=permissive`` (the owner lets everyone through) is a public way. Only ``access=no``
+  without a ``foot`` permission drops a way.
 
 It drops motorways and their links (fenced, no pedestrians), ``trunk``/``trunk_link`` unless a
 sidewalk or foot access is tagged (in Chinese cities these are elevated expressways, tunnels and
 ramps), ways tagged ``foot=no`` or ``foot=use_sidepath``, ways not built or not a way
 (construction, proposed, platform, raceway, bus_guideway, ...), and ``area=yes`` highway polygons
 except pedestrian/footway squares, whose outline is kept so the streets meeting them connect.
+
+This is the one walkability rule of BeatMap: the loader applies :func:`walking_filter_keep` to
+raw OSM tags, and everything that walks a loaded graph (the evening planner, camera coverage,
+directions) filters its edges with :func:`walkable_edge`, which applies the same function to the
+edge attributes the loader keeps (``highway``, ``access``, ``foot``, ``sidewalk``).
 
 Every kept way is walkable in both directions (one-way tags are ignored). The graph is simplified
 (interstitial nodes removed) but keeps gates and other barriers as nodes, and does not merge
@@ -41,7 +48,7 @@ import re
 import socket
 import threading
 import warnings
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -65,9 +72,14 @@ __all__ = [
     "Area",
     "AreaReport",
     "download_area",
+    "estate_of_points",
     "is_online",
+    "is_private_access",
     "load_area",
+    "residential_estates",
     "save_area",
+    "tag_text",
+    "walkable_edge",
     "walking_filter_keep",
 ]
 
@@ -79,6 +91,7 @@ WALK_HIGHWAYS: tuple[str, ...] = (
     "tertiary_link", "secondary", "secondary_link", "primary", "primary_link", "elevator",
     "trunk", "trunk_link",
 )  # fmt: skip
+_HIGHWAY_RANK = {h: i for i, h in enumerate(WALK_HIGHWAYS)}
 #: highway values always dropped: not for pedestrians, or not (yet / any more) a way
 DROPPED_HIGHWAYS: frozenset[str] = frozenset(
     {
@@ -133,8 +146,10 @@ OVERPASS_WALK_FILTER = (
     '["foot"!~"^(no|use_sidepath)$"]'
 )
 _WAY_TAGS = ("access", "foot", "sidewalk", "area", "name", "highway", "service", "layer")
-_EDGE_ATTRS = ("osmid", "highway", "name", "access", "service", "length", "geometry")
-_TEXT_EDGE_ATTRS = ("highway", "name", "access", "service")
+_EDGE_ATTRS = (
+    "osmid", "highway", "name", "access", "foot", "sidewalk", "service", "length", "geometry",
+)  # fmt: skip
+_TEXT_EDGE_ATTRS = ("highway", "name", "access", "foot", "sidewalk", "service")
 _FILE_KINDS = {
     ".osm": "xml", ".xml": "xml", ".osm.gz": "xml", ".osm.bz2": "xml",
     ".osm.pbf": "pbf", ".pbf": "pbf", ".graphml": "graphml",
@@ -161,13 +176,74 @@ _OSMNX_LOCK = threading.RLock()
 # the walking filter
 
 
-def _text(value: object) -> str:
-    """A tag value as a stripped lower-case string; ``""`` for None/NaN."""
+def tag_text(value: object, *, sep: str = ";") -> str:
+    """An OSM tag or edge attribute as one plain string.
+
+    Parameters
+    ----------
+    value : object
+        A tag value: a string, None/NaN when untagged, or a list of values (the ways merged
+        into one simplified edge, or a frame cell holding several).
+    sep : str, optional
+        Joins the distinct values of a list, e.g. ``";"`` (OSM's multi-value separator, the
+        default) or ``"；"`` for text shown to people.
+
+    Returns
+    -------
+    str
+        Stripped; ``""`` for None, NaN and empty lists. Case is kept (street names).
+
+    Examples
+    --------
+    >>> tag_text(["private", None, "private", "delivery"])
+    'private;delivery'
+    >>> tag_text(float("nan"))
+    ''
+    """
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
-    if isinstance(value, (list, tuple, set)):
-        return ";".join(_text(v) for v in value if _text(v))
-    return str(value).strip().lower()
+    if isinstance(value, (list, tuple, set, np.ndarray)):
+        parts = (tag_text(v, sep=sep) for v in value)
+        return sep.join(dict.fromkeys(p for p in parts if p))
+    return str(value).strip()
+
+
+def _values(value: object) -> set[str]:
+    """The lower-case values of a (possibly multi-valued) tag."""
+    return set(tag_text(value).lower().split(";")) - {""}
+
+
+def is_private_access(access: object) -> bool:
+    """Whether an ``access`` value marks a road closed to the public that officers still walk.
+
+    These are the internal roads of gated estates (小区): any value in :data:`PRIVATE_ACCESS`
+    (``private``, ``destination``, ``customers``, ``delivery``, ``residents``, ``permit``).
+    ``permissive``, ``yes`` and untagged roads are public; ``no`` is not walkable at all unless
+    ``foot`` allows it (see :func:`walking_filter_keep`).
+
+    Examples
+    --------
+    >>> is_private_access("private;delivery"), is_private_access("permissive")
+    (True, False)
+    """
+    return bool(_values(access) & PRIVATE_ACCESS)
+
+
+def walkable_edge(_u: object, _v: object, data: Mapping[str, object]) -> bool:
+    """Whether an edge of a loaded walking graph may be walked: :func:`walking_filter_keep` on it.
+
+    The signature is that of :meth:`geo.netdist.NetworkIndex.from_graph`'s ``edge_filter``. On
+    a graph from :func:`load_area` every edge passes (the loader kept only walkable ways); the
+    filter matters for graphs from elsewhere (plain osmnx, tests), so that no consumer walks a
+    motorway or a trunk road without a sidewalk.
+    """
+    return walking_filter_keep(
+        data.get("highway"),
+        data.get("access"),
+        data.get("foot"),
+        area=data.get("area"),
+        sidewalk=data.get("sidewalk"),
+    )
 
 
 def walking_filter_keep(
@@ -198,18 +274,20 @@ def walking_filter_keep(
     >>> walking_filter_keep("motorway", "", "")
     False
     """
-    hw = _text(highway)
-    foot_values = set(_text(foot).split(";")) - {""}
-    if not hw or hw in DROPPED_HIGHWAYS or hw not in WALK_HIGHWAYS:
+    highways = _values(highway)  # several on a merged edge: judge its most walk-relevant one
+    known = highways & _HIGHWAY_RANK.keys()
+    if not known or highways & DROPPED_HIGHWAYS:
         return False
+    hw = min(known, key=_HIGHWAY_RANK.__getitem__)
+    foot_values = _values(foot)
     if foot_values & FOOT_FORBIDDEN:
         return False
     foot_ok = bool(foot_values & FOOT_ALLOWED)
-    if hw in SIDEWALK_ONLY_HIGHWAYS and not (foot_ok or _text(sidewalk) in SIDEWALK_PRESENT):
+    if hw in SIDEWALK_ONLY_HIGHWAYS and not (foot_ok or _values(sidewalk) & SIDEWALK_PRESENT):
         return False
-    if _text(area) == "yes" and hw not in AREA_HIGHWAYS:
+    if tag_text(area).lower() == "yes" and hw not in AREA_HIGHWAYS:
         return False
-    access_values = set(_text(access).split(";")) - {""}
+    access_values = _values(access)
     return not (access_values and access_values <= {"no"} and not foot_ok)
 
 
@@ -406,10 +484,69 @@ class Area:
             residential_buildings=int(kind.isin(RESIDENTIAL_BUILDINGS).sum()),
             pois=len(self.pois),
             cameras=len(self.cameras),
-            private_edges=int(edges["access"].isin(PRIVATE_ACCESS).sum()),
+            private_edges=int(edges["access"].map(is_private_access).sum()),
             notes=tuple(n[0] for n in notes),
             notes_zh=tuple(n[1] for n in notes),
         )
+
+
+# --------------------------------------------------------------------------------------------
+# gated estates
+
+
+def residential_estates(area: Area) -> gpd.GeoDataFrame:
+    """The area's housing estates (小区): ``landuse=residential`` polygons with a name.
+
+    Parameters
+    ----------
+    area : Area
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        Column ``name`` (an unnamed estate is ``"小区<k>"``, k its 1-based row) and the
+        polygon, in the area's CRS; empty when the area maps none.
+    """
+    lu = area.landuse
+    empty = gpd.GeoDataFrame({"name": pd.Series([], dtype=object)}, geometry=[], crs=area.crs)
+    if len(lu) == 0 or "landuse" not in lu.columns:
+        return empty
+    polygonal = lu.geometry.geom_type.isin(["Polygon", "MultiPolygon"])
+    res = lu[(lu["landuse"] == "residential") & polygonal]
+    if res.empty:
+        return empty
+    names = res["name"].fillna("").astype(str).to_numpy() if "name" in res.columns else None
+    if names is None:
+        names = np.full(len(res), "", dtype=object)
+    names = np.where(names == "", [f"小区{i + 1}" for i in range(len(res))], names)
+    return gpd.GeoDataFrame({"name": names}, geometry=res.geometry.values, crs=res.crs)
+
+
+def estate_of_points(estates: gpd.GeoDataFrame, points: object) -> np.ndarray:
+    """Row of ``estates`` each point lies in (the first when estates overlap), -1 outside all.
+
+    Parameters
+    ----------
+    estates : geopandas.GeoDataFrame
+        From :func:`residential_estates`.
+    points : array of shapely Points, or (n, 2) array of coordinates
+        In the estates' CRS.
+
+    Returns
+    -------
+    numpy.ndarray of int
+    """
+    arr = np.asarray(points)
+    if arr.dtype != object:
+        arr = shapely.points(arr.reshape(-1, 2)) if arr.size else np.empty(0, dtype=object)
+    out = np.full(len(arr), -1, dtype=np.int64)
+    if estates.empty or len(arr) == 0:
+        return out
+    tree = shapely.STRtree(estates.geometry.values)
+    p_idx, e_idx = tree.query(arr, predicate="within")
+    last_first = np.lexsort((-e_idx, p_idx))  # per point, its lowest estate row written last
+    out[p_idx[last_first]] = e_idx[last_first]
+    return out
 
 
 # --------------------------------------------------------------------------------------------
@@ -932,6 +1069,11 @@ def _merge_text(key: str, value: object) -> str:
     if key == "access":
         rank = {a: i for i, a in enumerate(_ACCESS_ORDER)}
         return min(values, key=lambda a: rank.get(a, len(rank)))
+    # every merged way was walkable: keep the value that says so
+    if key == "foot":
+        return next((v for v in values if v in FOOT_ALLOWED), values[0])
+    if key == "sidewalk":
+        return next((v for v in values if v in SIDEWALK_PRESENT), values[0])
     return "/".join(values)
 
 

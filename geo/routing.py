@@ -10,8 +10,8 @@ Methods
     Nearest-neighbour start, then 2-opt + Or-opt local search on k-nearest neighbour lists with
     don't-look bits, then iterated local search: a local double-bridge kick (two adjacent tour
     segments swapped) followed by a local search restricted to the kicked ends, kept when the
-    tour does not get longer, until the time limit or a stall limit. Exact (Held-Karp) up to
-    12 stops.
+    tour does not get longer, until the work budget (kicks) or a stall limit. Exact (Held-Karp)
+    up to 12 stops.
 :func:`solve_orienteering`
     Greedy insertion by prize per second added (travel + service), then local search
     alternating route improvement (best-improvement 2-opt and Or-opt, exact on asymmetric
@@ -20,7 +20,15 @@ Methods
     a random run or a random set of stops, re-insert greedily with noise (the removed stops
     barred for that step), local search; the result replaces the current route when it is not
     worse (more prize, or the same prize with less travel), or anyway with probability 0.1; the
-    current route goes back to the best after 1,000 iterations without a new best.
+    current route goes back to the best after 1,000 iterations without a new best; until the
+    work budget (iterations) or a stall limit.
+
+Work budget, not the clock
+--------------------------
+Both searches stop on a work budget (``max_kicks`` / ``max_iters``, with defaults that grow with
+the instance), so the same matrix and seed give the same answer on a quiet or a busy machine.
+``time_limit_s`` is a safety net only: when it stops a search first, the result says so
+(:attr:`Tour.timed_out`, :attr:`OrienteeringResult.timed_out`).
 
 Why not OR-Tools or PyVRP as the engine: measured in ``bench/bench_tour.py`` on the same
 machine, OR-Tools guided local search ends 1.6-1.9 % above LKH at 200 stops in 1 s and 7-10 %
@@ -58,7 +66,14 @@ except ImportError:  # pragma: no cover
         return lambda f: f
 
 
-__all__ = ["OrienteeringResult", "solve_orienteering", "solve_tour", "tour_length", "warm_up"]
+__all__ = [
+    "OrienteeringResult",
+    "Tour",
+    "solve_orienteering",
+    "solve_tour",
+    "tour_length",
+    "warm_up",
+]
 
 #: largest instance solved exactly by dynamic programming
 EXACT_MAX = 12
@@ -67,6 +82,13 @@ NEIGHBOURS = 10
 _EPS = 1e-9
 #: the tour search stops after this many kicks per stop without a gain
 STALL_PER_STOP = 100
+#: default work budget of the tour search: kicks per stop (at least TOUR_MIN_KICKS)
+TOUR_KICKS_PER_STOP = 20
+TOUR_MIN_KICKS = 2000
+#: default work budget of the orienteering search (iterations)
+OP_ITERS = 2000
+#: default safety cap (s) of both searches: reported when it stops a search before its budget
+SAFETY_TIME_S = 10.0
 #: the orienteering search stops after this many iterations without a gain
 OP_STALL = 20000
 #: largest share of the route's stops removed by one orienteering perturbation
@@ -484,12 +506,12 @@ def _ils(
     cur_len: float,
     kicks: int,
     max_seg: int,
-) -> tuple[float, int]:
+) -> tuple[float, int, int]:
     """Iterated local search: ``kicks`` local double-bridge kicks on the tour ``t``.
 
     ``t`` / ``pos`` hold the current tour, which is the best so far (a kick is kept only when
-    the tour does not get longer). Returns the new length and the number of kicks that made the
-    tour strictly shorter.
+    the tour does not get longer). Returns the new length, the number of kicks that made the
+    tour strictly shorter and the number of kicks after the last of those (all when none).
     """
     n = t.shape[0]
     queue = np.empty(n, dtype=np.int64)
@@ -497,7 +519,9 @@ def _ils(
     bt = t.copy()
     seg = np.empty(2 * max_seg + 2, dtype=np.int64)
     improved = 0
+    trail = 0
     for _ in range(kicks):
+        trail += 1
         l1 = 1 + np.random.randint(max_seg)
         l2 = 1 + np.random.randint(max_seg)
         i = np.random.randint(n)
@@ -536,13 +560,14 @@ def _ils(
         if delta <= _EPS:
             if delta < -_EPS:
                 improved += 1
+                trail = 0
             cur_len += delta
             bt[:] = t
         else:
             t[:] = bt
             for k in range(n):
                 pos[t[k]] = k
-    return cur_len, improved
+    return cur_len, improved, trail
 
 
 def _neighbour_lists(d: np.ndarray, k: int) -> np.ndarray:
@@ -555,14 +580,36 @@ def _neighbour_lists(d: np.ndarray, k: int) -> np.ndarray:
     return np.ascontiguousarray(np.take_along_axis(idx, order, axis=1), dtype=np.int64)
 
 
+class Tour(list):
+    """A closed tour: a list of row indices, ``start`` first, with how the search ended.
+
+    Attributes
+    ----------
+    kicks : int
+        Perturbation kicks done.
+    timed_out : bool
+        The safety time cap stopped the search before its work budget or stall limit.
+    """
+
+    kicks: int = 0
+    timed_out: bool = False
+
+
+def _tour(order: object, kicks: int = 0, timed_out: bool = False) -> Tour:
+    tour = Tour(int(v) for v in order)  # type: ignore[attr-defined]
+    tour.kicks = int(kicks)
+    tour.timed_out = bool(timed_out)
+    return tour
+
+
 def solve_tour(
     dist: np.ndarray,
     *,
     start: int = 0,
-    time_limit_s: float = 1.0,
+    time_limit_s: float = SAFETY_TIME_S,
     seed: int = 0,
     max_kicks: int | None = None,
-) -> list[int]:
+) -> Tour:
     """Shortest closed tour through every row of a square matrix, beginning at ``start``.
 
     Parameters
@@ -575,18 +622,20 @@ def solve_tour(
     start : int, optional
         Row the tour begins with (the return to it is implied).
     time_limit_s : float, optional
-        Wall-clock budget in seconds, counted from the call. The search stops earlier when
-        ``max_kicks`` or the stall limit (no gain in ``max(2000, 100 n)`` kicks) is reached.
+        Safety cap in seconds, counted from the call (default 10). The search normally ends on
+        ``max_kicks`` or the stall limit (no gain in ``max(2000, 100 n)`` kicks); when the cap
+        ends it first, the result's ``timed_out`` is True and may depend on the machine's load.
     seed : int, optional
         Seed of the random kicks.
     max_kicks : int or None, optional
-        Upper bound on the number of perturbation kicks. With it (or when the stall limit ends
-        the search before the clock) the result depends only on ``dist`` and ``seed``.
+        Work budget: perturbation kicks (default ``max(2000, 20 n)``). The result depends only
+        on ``dist``, ``seed`` and this budget.
 
     Returns
     -------
-    list of int
-        A permutation of ``range(n)`` with ``start`` first.
+    Tour
+        A list: a permutation of ``range(n)`` with ``start`` first; ``kicks`` and
+        ``timed_out`` tell how the search ended.
 
     Raises
     ------
@@ -602,9 +651,9 @@ def solve_tour(
     if n <= 3:
         rest = [i for i in range(n) if i != start]
         tours = [[start, *rest], [start, *rest[::-1]]]
-        return min(tours, key=lambda tt: tour_length(d, tt))
+        return _tour(min(tours, key=lambda tt: tour_length(d, tt)))
     if n <= EXACT_MAX:
-        return [int(v) for v in _held_karp(d, start)]
+        return _tour(_held_karp(d, start))
     s = d if np.array_equal(d, d.T) else (d + d.T) / 2.0
     s = np.ascontiguousarray(s)
     neigh = _neighbour_lists(s, NEIGHBOURS)
@@ -616,20 +665,24 @@ def solve_tour(
     cur = _closed_length(s, t)
     max_seg = max(1, min(50, (n - 2) // 3))
     stall_limit = max(2000, STALL_PER_STOP * n)
-    budget = max_kicks if max_kicks is not None else np.iinfo(np.int64).max
+    budget = max_kicks if max_kicks is not None else max(TOUR_MIN_KICKS, TOUR_KICKS_PER_STOP * n)
     done = 0
     stall = 0
     chunk = 64
     deadline = t0 + limit
+    timed_out = False
     while done < budget and stall < stall_limit:
         now = time.perf_counter()
         if now >= deadline:
+            timed_out = True
             break
-        step = int(min(chunk, budget - done))
+        # never past the budget or the stall limit: where the search stops does not depend on
+        # how the kicks were cut into timed chunks
+        step = int(min(chunk, budget - done, stall_limit - stall))
         c0 = now
-        new, improved = _ils(s, neigh, t, pos, cur, step, max_seg)
+        new, improved, trail = _ils(s, neigh, t, pos, cur, step, max_seg)
         done += step
-        stall = 0 if improved else stall + step
+        stall = trail if improved else stall + step
         cur = new
         # aim for chunks of about 20 ms, never past the deadline
         spent = max(time.perf_counter() - c0, 1e-6)
@@ -640,7 +693,7 @@ def solve_tour(
     fwd = np.roll(t, -k)
     bwd = np.concatenate(([start], fwd[1:][::-1]))
     best = fwd if _closed_length(d, fwd) <= _closed_length(d, bwd) else bwd
-    return [int(v) for v in best]
+    return _tour(best, done, timed_out)
 
 
 # --------------------------------------------------------------------------------------------
@@ -662,12 +715,18 @@ class OrienteeringResult:
         ``total_travel`` plus the service times of the visited stops.
     prize : float
         Sum of the prizes of the visited stops.
+    iterations : int
+        Perturbation iterations done.
+    timed_out : bool
+        The safety time cap stopped the search before its work budget or stall limit.
     """
 
     order: list[int]
     total_travel: float
     total_time: float
     prize: float
+    iterations: int = 0
+    timed_out: bool = False
 
 
 @njit(cache=True)
@@ -1058,7 +1117,7 @@ def _op_ils(
     accept_worse: float,
     since: int,
     reset: int,
-) -> tuple[int, int, int, int]:
+) -> tuple[int, int, int, int, int]:
     """Iterated local search for the orienteering round.
 
     ``bpath[:bm+2]`` holds the best route, ``cpath[:cm+2]`` the current one; both are updated
@@ -1067,7 +1126,7 @@ def _op_ils(
     and keeps the result when it is not worse than the current route, or with probability
     ``accept_worse`` anyway; after ``reset`` iterations without a new best (``since`` counts
     them) the current route goes back to the best. Returns the new (bm, cm, number of
-    iterations that improved the best, since).
+    iterations that improved the best, since, iterations after the last improvement).
     """
     n = d.shape[0]
     cap = bpath.shape[0]
@@ -1082,7 +1141,9 @@ def _op_ils(
     ctr = _path_travel(d, cpath, cm)
     cpz = _path_sum(prize, cpath, cm)
     improved = 0
+    trail = 0
     for _ in range(iters):
+        trail += 1
         m = cm
         for q in range(m + 2):
             path[q] = cpath[q]
@@ -1138,6 +1199,7 @@ def _op_ils(
         pz = _path_sum(prize, path, m)
         if _better(pz, tr, bpz, btr, eps):
             improved += 1
+            trail = 0
             bm = m
             btr = tr
             bpz = pz
@@ -1159,7 +1221,7 @@ def _op_ils(
             cpz = pz
             for q in range(m + 2):
                 cpath[q] = path[q]
-    return bm, cm, improved, since
+    return bm, cm, improved, since, trail
 
 
 def _candidate_lists(d: np.ndarray, cand: np.ndarray, k: int) -> np.ndarray:
@@ -1204,7 +1266,7 @@ def solve_orienteering(
     *,
     budget: float,
     start: int = 0,
-    time_limit_s: float = 1.0,
+    time_limit_s: float = SAFETY_TIME_S,
     seed: int = 0,
     max_iters: int | None = None,
 ) -> OrienteeringResult:
@@ -1228,13 +1290,14 @@ def solve_orienteering(
     start : int, optional
         Row of the office where the round starts and ends.
     time_limit_s : float, optional
-        Wall-clock budget of the search in seconds, counted from the call. The search ends
-        earlier when ``max_iters`` or the stall limit (no gain in 20,000 iterations) is reached.
+        Safety cap in seconds, counted from the call (default 10). The search normally ends on
+        ``max_iters`` or the stall limit (no gain in 20,000 iterations); when the cap ends it
+        first, the result's ``timed_out`` is True and may depend on the machine's load.
     seed : int, optional
         Seed of the random perturbations.
     max_iters : int or None, optional
-        Upper bound on the perturbation iterations. With it (or when the stall limit ends the
-        search before the clock) the result depends only on the inputs and ``seed``.
+        Work budget: perturbation iterations (default 2,000). The result depends only on the
+        inputs, ``seed`` and this budget.
 
     Returns
     -------
@@ -1297,18 +1360,20 @@ def solve_orienteering(
     bm = m
     cur = path.copy()
     cm = m
-    budget_iters = max_iters if max_iters is not None else np.iinfo(np.int64).max
+    budget_iters = max_iters if max_iters is not None else OP_ITERS
     done = 0
     stall = 0
     since = 0
     chunk = 8
     deadline = t0 + limit
+    timed_out = False
     while done < budget_iters and stall < OP_STALL and cand.size > 1:
         now = time.perf_counter()
         if now >= deadline:
+            timed_out = True
             break
-        step = int(min(chunk, budget_iters - done))
-        bm, cm, improved, since = _op_ils(
+        step = int(min(chunk, budget_iters - done, OP_STALL - stall))
+        bm, cm, improved, since, trail = _op_ils(
             d,
             prize_v,
             service_v,
@@ -1326,7 +1391,7 @@ def solve_orienteering(
             OP_RESET,
         )
         done += step
-        stall = 0 if improved else stall + step
+        stall = trail if improved else stall + step
         spent = max(time.perf_counter() - now, 1e-6)
         left = deadline - time.perf_counter()
         target = min(0.02, max(left, 0.0))
@@ -1335,7 +1400,12 @@ def solve_orienteering(
     travel = float(_path_travel(d, best, bm))
     total = travel + float(service_v[order].sum()) if order else travel
     return OrienteeringResult(
-        order=order, total_travel=travel, total_time=total, prize=float(prize_v[order].sum())
+        order=order,
+        total_travel=travel,
+        total_time=total,
+        prize=float(prize_v[order].sum()),
+        iterations=done,
+        timed_out=timed_out,
     )
 
 

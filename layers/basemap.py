@@ -30,6 +30,7 @@ from branca.element import Element, MacroElement
 from folium.map import CustomPane, Layer
 from folium.template import Template
 
+from geo.network import tag_text
 from layers.assets import DEFAULT_STATIC_URL, OfflineMap
 from layers.legend import Legend, LegendItem
 
@@ -203,14 +204,6 @@ def _is_private(access: object) -> bool:
     return any(str(v) in PRIVATE_ACCESS for v in values if v is not None)
 
 
-def _text(value: object) -> str:
-    if isinstance(value, list | tuple | np.ndarray):
-        return "；".join(dict.fromkeys(_text(v) for v in value if _text(v)))
-    if value is None or (isinstance(value, float) and np.isnan(value)):
-        return ""
-    return str(value)
-
-
 def _prepare(area: AreaLike, gdf: gpd.GeoDataFrame, tolerance: float) -> gpd.GeoDataFrame:
     """Simplify in the metric CRS, reproject to WGS-84, round to 6 decimals, drop empties."""
     if gdf is None or gdf.empty:
@@ -269,7 +262,7 @@ def base_features(area: AreaLike, *, tolerance: float = 1.0) -> BaseFeatures:
         {
             "cls": street_class(row.get("highway")),
             "private": _is_private(row.get("access")) if "access" in cols else False,
-            "name": _text(row.get("name")) if "name" in cols else "",
+            "name": tag_text(row.get("name"), sep="；") if "name" in cols else "",
         }
         for row in edges.drop(columns="geometry").to_dict("records")
     ]
@@ -279,16 +272,16 @@ def base_features(area: AreaLike, *, tolerance: float = 1.0) -> BaseFeatures:
 
     water = _prepare(area, area.water, tolerance)
     kinds = (
-        water["kind"].map(_text) if "kind" in water.columns else pd.Series("", index=water.index)
+        water["kind"].map(tag_text) if "kind" in water.columns else pd.Series("", index=water.index)
     )
     water_fc = _collection(_features(water, ({"kind": k} for k in kinds)))
 
     land = area.landuse
     land_fc = _collection([])
     if land is not None and not land.empty and "landuse" in land.columns:
-        value = land["landuse"].map(_text)
+        value = land["landuse"].map(tag_text)
         leisure = (
-            land["leisure"].map(_text) if "leisure" in land.columns else value.map(lambda _: "")
+            land["leisure"].map(tag_text) if "leisure" in land.columns else value.map(lambda _: "")
         )
         kind = np.where(
             value.isin(GREEN_LANDUSE) | leisure.isin(GREEN_LANDUSE),

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from geo.directions import directions, leg_directions, round_length
-from geo.evening import EveningSettings, _legs, beat_network, plan_evening
+from geo.evening import EveningSettings, beat_network, network_legs, plan_evening
 from tests.conftest import DATA
 from tests.test_evening import DATE, city, community_officer, tables
 
@@ -20,7 +20,7 @@ def net():
 
 def walk(net, a, b, lang="zh", **kw):
     sn = net.index.snap(np.array([a, b], dtype=float))
-    (leg,) = _legs(net, sn, [0, 1])
+    (leg,) = network_legs(net, sn, [0, 1])
     return leg, [s.text for s in leg_directions(net, leg, lang=lang, **kw)]
 
 
