@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+from urllib.parse import urlsplit
 
 import streamlit as st
 
@@ -45,7 +46,7 @@ REVEAL_KEY = "beatmap_auth_reveal"
 _COOKIE_PENDING = "beatmap_auth_cookie_pending"
 _CLEAR_COOKIE = "beatmap_auth_clear_cookie"
 _NOTICE = "beatmap_auth_notice"
-_SETUP_CODE_PRINTED = "beatmap_setup_code_printed"
+_NEXT_KEY = "beatmap_auth_next_page"
 
 T = Catalogue(
     {
@@ -243,6 +244,7 @@ def gate() -> User:
     if st.session_state.pop(_CLEAR_COOKIE, False) and settings.auth == "local":
         _write_cookie(None)
     if user is None:
+        _remember_deep_link()
         notice = st.session_state.pop(_NOTICE, None)
         if notice:
             st.warning(texts(T, notice))
@@ -258,6 +260,30 @@ def gate() -> User:
         st.stop()
     _sidebar(store, user)
     return user
+
+
+def _remember_deep_link() -> None:
+    """Keep the page a link pointed at (e.g. the QR code's ``/field``) for after the login."""
+    if _NEXT_KEY in st.session_state:
+        return
+    try:
+        path = urlsplit(st.context.url or "").path
+    except Exception:  # no browser connection (AppTest)
+        path = ""
+    st.session_state[_NEXT_KEY] = path.rstrip("/").rsplit("/", 1)[-1]
+
+
+def resume_deep_link(pages: list) -> None:
+    """After a login, go to the page the first request pointed at (once).
+
+    ``streamlit_app.py`` calls it between ``st.navigation(pages)`` and ``.run()``.
+    """
+    wanted = st.session_state.pop(_NEXT_KEY, None)
+    if not wanted:
+        return
+    for page in pages:
+        if page.url_path == wanted:
+            st.switch_page(page)
 
 
 def logout() -> None:

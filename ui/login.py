@@ -27,6 +27,10 @@ T = Catalogue(
             "choose the first administrator's user name and password.",
         ),
         "setup_code": ("设置码", "Setup code"),
+        "bad_code": (
+            "设置码有误或已使用，请查看服务器控制台。",
+            "The setup code is wrong or spent; see the server's console.",
+        ),
         "display_name": ("姓名", "Display name"),
         "password2": ("再次输入密码", "Password again"),
         "mismatch": ("两次输入的密码不一致。", "The two passwords differ."),
@@ -106,6 +110,9 @@ def setup_form(store) -> None:
             display_name=display.strip() or None,
             client=client_address(),
         )
+    except auth_users.SetupCodeError:
+        st.error(texts(T, "bad_code"))
+        return
     except BeatMapError as exc:
         st.error(str(exc))
         return

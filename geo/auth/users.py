@@ -49,6 +49,10 @@ USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]{1,63}$")
 _SETUP_KEY = "setup_code_hash"
 
 
+class SetupCodeError(InputError):
+    """The first-start setup code is wrong or already spent."""
+
+
 @dataclass(frozen=True)
 class User:
     """An account as pages and ``geo`` see it (no password hash)."""
@@ -451,7 +455,7 @@ def create_first_admin(
             store, user=username, action="setup", outcome="denied", client=client,
             detail="wrong setup code",
         )  # fmt: skip
-        raise InputError("the setup code is wrong or has been used; see the server's console")
+        raise SetupCodeError("the setup code is wrong or has been used; see the server's console")
     user = create_user(
         store,
         username=username,
