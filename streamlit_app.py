@@ -9,7 +9,7 @@ from __future__ import annotations
 import streamlit as st
 
 from geo.auth import may
-from ui.auth import gate
+from ui.auth import gate, resume_deep_link
 from ui.cache import get_settings
 from ui.i18n import LANG_KEY, t
 from ui.sidebar import render_filters
@@ -48,4 +48,6 @@ pages += [
 ]
 # each role sees only its pages (geo.auth.scope.PAGE_ACCESS)
 pages = [p for p in pages if may(user.role, p.url_path)]
-st.navigation(pages).run()
+navigation = st.navigation(pages)
+resume_deep_link(pages)  # a link opened before the login lands where it pointed
+navigation.run()
