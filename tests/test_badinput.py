@@ -3,6 +3,7 @@ and a refused file changes nothing."""
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -24,10 +25,20 @@ from tests.test_io import LAT0, LON0, beat_boxes, city, import_city
 TODAY = pd.Timestamp.now().normalize()
 
 
+@pytest.fixture(scope="module")
+def city_db(tmp_path_factory) -> Path:
+    """The small city of ``tests.test_io``, imported once; each test works on a copy."""
+    tmp = tmp_path_factory.mktemp("city")
+    s = Store(f"sqlite:///{tmp}/city.sqlite")
+    import_city(s, tmp)
+    s.close()
+    return tmp / "city.sqlite"
+
+
 @pytest.fixture
-def loaded(tmp_path: Path) -> Store:
+def loaded(city_db: Path, tmp_path: Path) -> Store:
+    shutil.copyfile(city_db, tmp_path / "city.sqlite")
     s = Store(f"sqlite:///{tmp_path}/city.sqlite")
-    import_city(s, tmp_path)
     yield s
     s.close()
 
@@ -352,6 +363,7 @@ def test_one_stray_row_is_warned(loaded: Store, tmp_path: Path) -> None:
     assert any("rows 6 fit another datum" in ln for ln in report.lines("en")), report.lines("en")
 
 
+@pytest.mark.slow
 def test_mixed_datums_on_a_real_extract(loaded: Store, tmp_path: Path, shared_osm: Path) -> None:
     from geo.io import area_reference
     from geo.network import load_area
