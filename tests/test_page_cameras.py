@@ -1,9 +1,8 @@
 """The Cameras page under Streamlit's AppTest, over the hand-written OSM fixture.
 
-The app starts the real way: ``BEATMAP_DATA_DIR`` a temporary folder, ``BEATMAP_OSM_FILE``
-``tests/data/alleys_estate.osm``, ``BEATMAP_ONLINE=no``; the first start builds the demo city
-over the fixture. The entry script is ``streamlit_app.py`` once it registers ``ui/cameras.py``;
-until the lead has added that line, a stand-in entry with the shared sidebar and the page.
+The app starts the real way (``app_env`` in conftest): a temporary data folder, the fixture OSM
+file, no internet; the first start builds the demo city over the fixture. Runs are logged in as a
+city-wide chief, or as an administrator who chose to reveal personal data.
 """
 
 from __future__ import annotations
@@ -16,59 +15,16 @@ from streamlit.testing.v1 import AppTest
 
 import ui.cache
 from geo.planning import DEFAULT_RADII, DemandWeights, plan_cameras, planning_frames
-from tests.conftest import DATA
-
-pytest.importorskip("geo.network", reason="geo.network not available yet")
+from tests.conftest import app_test, login_app_test
+from ui.auth import REVEAL_KEY
 
 ROOT = Path(__file__).resolve().parent.parent
-APP = ROOT / "streamlit_app.py"
 PAGE = str(ROOT / "ui" / "cameras.py")
 TIMEOUT = 120
 
-STAND_IN_ENTRY = f"""
-import streamlit as st
-from ui.cache import get_settings
-from ui.i18n import LANG_KEY, t
-from ui.sidebar import render_filters
 
-st.set_page_config(page_title="BeatMap", layout="wide")
-if LANG_KEY not in st.session_state:
-    st.session_state[LANG_KEY] = get_settings().language
-with st.sidebar:
-    st.radio("语言 / Language", options=["zh", "en"], key=LANG_KEY, horizontal=True)
-render_filters()
-pages = [
-    st.Page({str(ROOT / "ui/area.py")!r}, title=t("区域", "Area"), url_path="area", default=True),
-    st.Page({PAGE!r}, title=t("摄像头", "Cameras"), url_path="cameras"),
-]
-st.navigation(pages).run()
-"""
-
-
-def _entry() -> AppTest:
-    text = APP.read_text(encoding="utf-8")
-    if "ui/cameras.py" in text:
-        return AppTest.from_file(str(APP), default_timeout=TIMEOUT)
-    return AppTest.from_string(STAND_IN_ENTRY, default_timeout=TIMEOUT)
-
-
-@pytest.fixture()
-def app_env(tmp_path, monkeypatch):
-    """The app's settings from the environment; caches cleared before and after."""
-    for key, value in {
-        "BEATMAP_DATA_DIR": str(tmp_path),
-        "BEATMAP_OSM_FILE": str(DATA / "alleys_estate.osm"),
-        "BEATMAP_ONLINE": "no",
-        "BEATMAP_TILES": "none",
-        "BEATMAP_LANGUAGE": "zh",
-    }.items():
-        monkeypatch.setenv(key, value)
-    monkeypatch.delenv("BEATMAP_ROLE", raising=False)
-    ui.cache.st.cache_data.clear()
-    ui.cache.st.cache_resource.clear()
-    yield tmp_path
-    ui.cache.st.cache_data.clear()
-    ui.cache.st.cache_resource.clear()
+def _entry(role: str = "chief") -> AppTest:
+    return login_app_test(app_test(TIMEOUT), username=role, role=role)
 
 
 def _open(at: AppTest) -> AppTest:
@@ -169,12 +125,10 @@ def test_controls_change_the_plan(app_env) -> None:
     assert "officer to promote" in at.dataframe[0].value.columns
 
 
-def test_personal_data_for_allowed_roles(app_env, monkeypatch) -> None:
-    monkeypatch.setenv("BEATMAP_ROLE", "admin")
-    ui.cache.st.cache_resource.clear()
-    at = _open(_entry())
-    if not ui.cache.get_settings().show_personal:
-        pytest.skip("role 'admin' does not see personal data in this configuration")
+def test_personal_data_for_allowed_roles(app_env) -> None:
+    at = _entry("admin")
+    at.session_state[REVEAL_KEY] = True  # the administrator chose to show personal data
+    at = _open(at)
     ranked = at.dataframe[0].value
     phones = ranked["民警电话"].astype(str)
     assert not phones.str.contains(r"\*").any()

@@ -1,11 +1,9 @@
-"""The Routes page under Streamlit's AppTest, the real way: the fixture OSM file, a demo city
-built on first start in a temporary data folder, no internet.
+"""The Routes page under Streamlit's AppTest, the real way (``app_env`` in conftest): the fixture
+OSM file, a demo city built on first start in a temporary data folder, no internet.
 
-Runs the page, checks the route is shown, ticks a stop (visited, with card and register) and
-checks a visit row was written and that the next route leaves that household out.
-
-The entry script is ``streamlit_app.py`` once the lead has registered the page; until then a
-stand-in entry with exactly that ``st.Page`` line.
+Logged in as the first community officer, runs the page, checks the route is shown, ticks a stop
+(visited, with card and register) and checks a visit row was written and that the next route
+leaves that household out.
 """
 
 from __future__ import annotations
@@ -16,48 +14,20 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import ui.cache
-from tests.conftest import DATA
+from tests.conftest import app_test, login_app_test
 
 ROOT = Path(__file__).resolve().parent.parent
-APP = ROOT / "streamlit_app.py"
 PAGE = str(ROOT / "ui" / "routes.py")
 TIMEOUT = 120
 
-STAND_IN_ENTRY = f"""
-import streamlit as st
-from ui.cache import get_settings
-from ui.i18n import LANG_KEY, t
-
-st.set_page_config(page_title="BeatMap", layout="wide")
-if LANG_KEY not in st.session_state:
-    st.session_state[LANG_KEY] = get_settings().language
-pages = [
-    st.Page({str(ROOT / "ui/area.py")!r}, title=t("区域", "Area"), url_path="area", default=True),
-    st.Page({PAGE!r}, title=t("路线", "Routes"), icon="🚶", url_path="routes"),
-]
-st.navigation(pages).run()
-"""
-
 
 def _entry() -> AppTest:
-    if "ui/routes.py" in APP.read_text(encoding="utf-8"):
-        return AppTest.from_file(str(APP), default_timeout=TIMEOUT)
-    return AppTest.from_string(STAND_IN_ENTRY, default_timeout=TIMEOUT)
-
-
-@pytest.fixture()
-def app_env(tmp_path, monkeypatch):
-    monkeypatch.setenv("BEATMAP_DATA_DIR", str(tmp_path))
-    monkeypatch.setenv("BEATMAP_OSM_FILE", str(DATA / "alleys_estate.osm"))
-    monkeypatch.setenv("BEATMAP_ONLINE", "no")
-    monkeypatch.setenv("BEATMAP_LANGUAGE", "zh")
-    monkeypatch.delenv("BEATMAP_DATABASE_URL", raising=False)
-    monkeypatch.delenv("BEATMAP_CONFIG", raising=False)
-    ui.cache.st.cache_data.clear()
-    ui.cache.st.cache_resource.clear()
-    yield tmp_path
-    ui.cache.st.cache_data.clear()
-    ui.cache.st.cache_resource.clear()
+    """The app logged in as the first community officer with a beat (the page's default)."""
+    officers = ui.cache.get_workspace().store.read("officers")
+    mine = officers[(officers["role"] == "community_officer") & officers["beat_id"].notna()]
+    officer_id = int(mine["id"].min())
+    at = app_test(TIMEOUT)
+    return login_app_test(at, username="officer", role="officer", officer_id=officer_id)
 
 
 @pytest.mark.slow
