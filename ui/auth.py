@@ -90,7 +90,8 @@ def client_address() -> str:
         ip = st.context.ip_address
     except Exception:  # outside a browser session (AppTest)
         ip = None
-    return ip or "127.0.0.1"
+    # under AppTest the context is a stand-in object, not an address
+    return ip if isinstance(ip, str) and ip else "127.0.0.1"
 
 
 def current_user() -> User | None:
