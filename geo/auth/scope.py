@@ -69,7 +69,7 @@ ACTIONS: dict[str, tuple[str, str]] = {
 }
 ACTION_ACCESS: dict[str, frozenset[str]] = {
     "officer": frozenset({"read", "record_visit", "print"}),
-    "team": frozenset({"read", "record_visit"}),
+    "team": frozenset({"read", "record_visit", "print"}),
     "chief": frozenset({"read", "print", "export"}),
     "planner": frozenset({"read", "export"}),
     "auditor": frozenset({"read_audit"}),
@@ -116,10 +116,37 @@ def may(role: str, page: str | None = None, action: str = "read") -> bool:
     return action in ACTION_ACCESS[role]
 
 
-#: tables whose rows belong to a beat, and how
-_BY_BEAT = {"households": "beat_id", "beats": "id"}
-_BY_HOUSEHOLD = ("visits", "surveys")
+#: tables narrowed by location (their points inside the scope's beats)
 _SPATIAL = ("cameras", "incidents")
+
+
+def _beat_key(name: str) -> str | None:
+    """The column that says which beat a row of table ``name`` belongs to, if any.
+
+    ``beats`` by its id; any other table of the model with a ``beat_id`` field by that field
+    (households, mediations, ...). Officers and stations have rules of their own.
+    """
+    from geo.model import TABLES
+
+    if name == "beats":
+        return "id"
+    if name in ("officers", "stations"):
+        return None
+    tbl = TABLES.get(name)
+    return "beat_id" if tbl is not None and "beat_id" in tbl.columns else None
+
+
+def _by_household(name: str) -> bool:
+    """Whether rows of table ``name`` belong to a beat through their household."""
+    from geo.model import TABLES
+
+    tbl = TABLES.get(name)
+    return (
+        name not in _SPATIAL
+        and tbl is not None
+        and "household_id" in tbl.columns
+        and _beat_key(name) is None
+    )
 
 
 @dataclass(frozen=True)
@@ -246,9 +273,10 @@ class Scope:
         if self.is_city:
             return None
         beats = list(self.beat_ids or ())
-        if name in _BY_BEAT:
-            return _sql(name).c[_BY_BEAT[name]].in_(beats)
-        if name in _BY_HOUSEHOLD:
+        key = _beat_key(name)
+        if key is not None:
+            return _sql(name).c[key].in_(beats)
+        if _by_household(name):
             hh = _sql("households")
             inner = sa.select(hh.c.id).where(hh.c.beat_id.in_(beats))
             return _sql(name).c.household_id.in_(inner)
@@ -272,9 +300,9 @@ class Scope:
         if self.is_city:
             return df
         ids = set(self.beat_ids or ())
-        if name in _BY_BEAT:
-            col = _BY_BEAT[name]
-            return df[df[col].isin(ids).fillna(False).to_numpy(bool)]
+        key = _beat_key(name)
+        if key is not None:
+            return df[df[key].isin(ids).fillna(False).to_numpy(bool)]
         if name == "stations":
             return df[df["id"].isin(set(self.station_ids or ()))]
         if name == "officers":
@@ -294,7 +322,7 @@ class Scope:
                 df[["geometry"]], mine[["geometry"]], how="inner", predicate="intersects"
             )
             return df[df.index.isin(hit.index)]
-        if name in _BY_HOUSEHOLD:
+        if _by_household(name):
             raise InputError(
                 f"narrow {name} with Scope.read or Scope.where (they hang on households)"
             )
