@@ -512,6 +512,54 @@ def audit_export(
 # --- end of accounts block --------------------------------------------------------------------
 
 
+# --- beats: balanced beat proposals ---------------------------------------------------------
+
+beats_app = typer.Typer(no_args_is_help=True, help="Beats: propose balanced beats for review.")
+app.add_typer(beats_app, name="beats")
+
+
+@beats_app.command("propose")
+def beats_propose(
+    station: int = typer.Option(..., "--station", help="station id"),
+    count: int = typer.Option(..., "--count", help="number of beats to propose"),
+    out: Path = typer.Option(..., "--out", help="GeoPackage to write (.gpkg)"),
+    rental: float = typer.Option(0.5, "--rental", help="extra workload per rental household"),
+    lodger: float = typer.Option(0.2, "--lodger", help="extra workload per lodger"),
+    incident: float = typer.Option(0.3, "--incident", help="extra workload per nearby incident"),
+    seed: int = typer.Option(0, "--seed", help="seed; same seed, same proposal"),
+    db: str = DbOption,
+    lang: str = LangOption,
+) -> None:
+    """Propose COUNT balanced beats for a station and write them (with today's) to a GPKG."""
+    from geo.partition import Weights, propose_beats, write_proposal
+    from geo.store import Store, require_rows
+
+    settings = _settings(db, lang)
+    store = Store(settings.database_url)
+    require_rows(store, "households")
+    area = _route_area(store, settings)
+    weights = Weights(rental=rental, lodger=lodger, incident=incident)
+    proposal = propose_beats(
+        area,
+        store.read("households"),
+        store.read("beats"),
+        station_id=station,
+        count=count,
+        incidents=store.read("incidents"),
+        weights=weights,
+        seed=seed,
+    )
+    write_proposal(proposal, out)
+    lang_ = settings.language
+    typer.echo(proposal.figures_table("proposed", lang_).to_string(index=False))
+    typer.echo(proposal.summary_table(lang_).round(3).to_string())
+    typer.echo(str(out))
+    cli_audit(store, "export", object=f"beats proposal station {station} -> {out.name}")
+
+
+# --- end of beats block ---------------------------------------------------------------------
+
+
 def main() -> None:
     """Entry point of the ``beatmap`` console script."""
     try:

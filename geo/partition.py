@@ -725,3 +725,270 @@ def _subset(units: _Units, idx: np.ndarray) -> _Units:
     )
     _connect_components(sub.xy, sub.neighbours)
     return sub
+
+
+# --------------------------------------------------------------------------------------------
+# a station's proposed beats, compared with today's
+
+WALK_SPEED_KMH = 4.5  # the evening planner's default walking speed
+
+
+@dataclass
+class Proposal:
+    """Proposed beats of one station, their figures and today's beats for comparison.
+
+    Attributes
+    ----------
+    beats : GeoDataFrame
+        WGS-84 polygons: ``beat`` (1..n), ``name``, ``station_id``, ``households``,
+        ``workload``, ``rentals``, ``lodgers``, ``incidents``, ``area_km2``,
+        ``walk_across_min``, ``parts``.
+    today : GeoDataFrame
+        The same figures for the station's beats as they are (``beat`` is the beat id).
+    household_beat : pandas.Series
+        Proposed ``beat`` per household id.
+    summary : DataFrame
+        Rows ``ratio``, ``workload_ratio``, ``spread``, ``max_walk``, ``outside``; columns
+        ``today`` and ``proposed``.
+    weights : Weights
+    estates_split : list of str
+    contiguous : bool
+    """
+
+    beats: gpd.GeoDataFrame
+    today: gpd.GeoDataFrame
+    household_beat: pd.Series
+    summary: pd.DataFrame
+    weights: Weights
+    estates_split: list[str]
+    contiguous: bool
+
+    def summary_table(self, lang: str = "zh") -> pd.DataFrame:
+        """:attr:`summary` with labels in ``lang``."""
+        out = self.summary.copy()
+        out.index = [T(k, lang) for k in out.index]
+        return out.rename(columns={c: T(c, lang) for c in out.columns})
+
+    def figures_table(self, which: str = "proposed", lang: str = "zh") -> pd.DataFrame:
+        """Per-beat figures (no geometry) with labels in ``lang``."""
+        frame = self.beats if which == "proposed" else self.today
+        cols = ["name", "households", "workload", "rentals", "lodgers", "incidents"]
+        cols += ["area_km2", "walk_across_min", "parts"]
+        out = pd.DataFrame(frame[cols]).copy()
+        names = {c: T(c, lang) for c in cols if c in T}
+        names["name"] = T("beat", lang)
+        return out.rename(columns=names)
+
+
+def _walk_across(index, xy: np.ndarray, labels: np.ndarray, count: int) -> np.ndarray:
+    """Walking minutes between the two households of each beat farthest apart on the network
+    (double sweep from the beat's centre), at :data:`WALK_SPEED_KMH`."""
+    out = np.full(count, np.nan)
+    if index is None:
+        return out
+    for r in range(count):
+        pts = np.unique(np.round(xy[labels == r], 1), axis=0)
+        if len(pts) < 2:
+            out[r] = 0.0 if len(pts) else np.nan
+            continue
+        snapped = index.snap(pts)
+        centre = int(np.argmin(((pts - pts.mean(axis=0)) ** 2).sum(axis=1)))
+        d0 = index.distance_matrix(snapped.take([centre]), snapped)[0]
+        far = int(np.argmax(np.where(np.isfinite(d0), d0, -1)))
+        d1 = index.distance_matrix(snapped.take([far]), snapped)[0]
+        d1 = d1[np.isfinite(d1)]
+        out[r] = float(d1.max()) / (WALK_SPEED_KMH / 3.6) / 60.0 if len(d1) else np.nan
+    return out
+
+
+def beat_figures(
+    hh: gpd.GeoDataFrame,
+    labels: np.ndarray,
+    polygons: list,
+    weight: np.ndarray,
+    incidents_per_household: np.ndarray,
+    *,
+    index=None,
+) -> pd.DataFrame:
+    """Households, workload, rentals, lodgers, incidents, area and walk across per beat.
+
+    ``hh`` is in a metric CRS; ``labels`` gives each household's beat position (0..n-1,
+    -1 for none) and ``polygons`` the beats' shapes in that CRS.
+    """
+    count = len(polygons)
+    ok = labels >= 0
+    lab = labels[ok]
+
+    def total(values) -> np.ndarray:
+        return np.bincount(lab, weights=np.asarray(values, dtype=float)[ok], minlength=count)
+
+    rental = hh["rental"].fillna(False).to_numpy(bool) if "rental" in hh else np.zeros(len(hh))
+    lodgers = pd.to_numeric(hh.get("lodgers"), errors="coerce")
+    lodgers = lodgers.fillna(0).to_numpy(float) if lodgers is not None else np.zeros(len(hh))
+    xy = shapely.get_coordinates(hh.geometry.values)
+    return pd.DataFrame(
+        {
+            "households": np.bincount(lab, minlength=count),
+            "workload": total(weight).round(1),
+            "rentals": total(rental).astype(int),
+            "lodgers": total(lodgers).astype(int),
+            "incidents": total(incidents_per_household).astype(int),
+            "area_km2": (shapely.area(np.asarray(polygons, dtype=object)) / 1e6).round(3),
+            "walk_across_min": _walk_across(index, xy, labels, count).round(1),
+            "parts": [len(shapely.get_parts(p)) for p in polygons],
+        }
+    )
+
+
+def _ratio(values: np.ndarray) -> float:
+    values = np.asarray(values, dtype=float)
+    if not len(values) or values.min() <= 0:
+        return float("inf") if len(values) else float("nan")
+    return float(values.max() / values.min())
+
+
+def propose_beats(
+    area,
+    households: gpd.GeoDataFrame,
+    beats: gpd.GeoDataFrame,
+    *,
+    station_id: int,
+    count: int,
+    incidents: gpd.GeoDataFrame | None = None,
+    weights: Weights = Weights(),
+    seed: int = 0,
+    index=None,
+) -> Proposal:
+    """Propose ``count`` balanced beats for station ``station_id`` and compare with today's.
+
+    Parameters
+    ----------
+    area : geo.network.Area
+        The OSM area (walking network and CRS).
+    households, beats : GeoDataFrame
+        The store's tables (WGS-84). The station's households are those of its beats, or
+        inside them when they carry no beat.
+    station_id : int
+        The station.
+    count : int
+        Number of beats to propose.
+    incidents : GeoDataFrame, optional
+        Incidents (WGS-84) that weigh households up.
+    weights : Weights
+        Workload weights.
+    seed : int
+        Seed of the random starts.
+    index : geo.netdist.NetworkIndex, optional
+        Walking network index for walking times (built from ``area`` when omitted).
+
+    Returns
+    -------
+    Proposal
+    """
+    from geo.beats import assign_beats
+
+    mine = beats[beats["station_id"].astype("Int64") == int(station_id)]
+    if mine.empty:
+        known = ", ".join(str(int(s)) for s in sorted(beats["station_id"].dropna().unique()))
+        raise InputError(f"station {station_id} has no beats; stations with beats: {known}")
+    if count < 1:
+        raise InputError(f"the number of beats must be at least 1, got {count}")
+    crs = area.crs
+    mine_m = mine.to_crs(crs)
+    hh_all = households.to_crs(crs)
+    inside = assign_beats(hh_all, mine_m[["id", "geometry"]]).beat_id
+    beat_col = pd.array(hh_all["beat_id"], dtype="Int64")
+    belongs = pd.Series(beat_col, index=hh_all.index).isin(mine["id"].tolist())
+    belongs |= (pd.Series(beat_col, index=hh_all.index).isna()) & inside.notna()
+    hh = hh_all[belongs.to_numpy(bool)]
+    if hh.empty:
+        raise InputError(f"station {station_id} has no households to divide into beats")
+    inc = incidents.to_crs(crs) if incidents is not None and len(incidents) else None
+    w = workload(hh, inc, weights=weights)
+    per_inc = (
+        workload(hh, inc, weights=Weights(household=1.0, rental=0, lodger=0, incident=1.0)) - 1.0
+    )
+    frame = shapely.unary_union(mine_m.geometry.values)
+    part = partition(
+        shapely.get_coordinates(hh.geometry.values),
+        w,
+        count=count,
+        edges=area.edges(),
+        frame=frame,
+        building=hh["building_id"].to_numpy() if "building_id" in hh else None,
+        estate=hh["estate"].to_numpy() if "estate" in hh else None,
+        seed=seed,
+    )
+    if index is None:
+        from geo.netdist import NetworkIndex
+
+        index = NetworkIndex.from_graph(area.graph)
+    n_new = len(part.polygons)
+    proposed = beat_figures(hh, part.label, part.polygons, w, per_inc, index=index)
+    proposed.insert(0, "beat", np.arange(1, n_new + 1))
+    proposed.insert(1, "name", [f"第{i}警务区" for i in range(1, n_new + 1)])
+    proposed.insert(2, "station_id", int(station_id))
+    new_gdf = gpd.GeoDataFrame(proposed, geometry=list(part.polygons), crs=crs).to_crs(4326)
+    # today: households by their recorded beat
+    ids = mine["id"].to_numpy()
+    pos = {int(b): i for i, b in enumerate(ids)}
+    cur = pd.array(hh["beat_id"], dtype="Int64")
+    cur = np.where(cur.isna(), inside[hh.index].to_numpy(dtype=float, na_value=np.nan), cur)
+    today_lab = np.array([pos.get(int(b), -1) if not pd.isna(b) else -1 for b in cur])
+    today = beat_figures(hh, today_lab, list(mine_m.geometry.values), w, per_inc, index=index)
+    today.insert(0, "beat", ids)
+    today.insert(1, "name", mine["name"].to_numpy())
+    today.insert(2, "station_id", int(station_id))
+    today_gdf = gpd.GeoDataFrame(today, geometry=list(mine.geometry.values), crs=4326)
+    # households outside every polygon of their beat set
+    in_today = assign_beats(hh, mine_m[["id", "geometry"]])
+    prop_frame = gpd.GeoDataFrame({"id": np.arange(n_new)}, geometry=list(part.polygons), crs=crs)
+    in_new = assign_beats(hh, prop_frame)
+    summary = pd.DataFrame(
+        {
+            "today": [
+                _ratio(today["households"]),
+                _ratio(today["workload"]),
+                float(today["households"].std(ddof=0) / max(today["households"].mean(), 1e-9)),
+                float(today["walk_across_min"].max()),
+                len(in_today.outside),
+            ],
+            "proposed": [
+                _ratio(proposed["households"]),
+                _ratio(proposed["workload"]),
+                float(
+                    proposed["households"].std(ddof=0) / max(proposed["households"].mean(), 1e-9)
+                ),
+                float(proposed["walk_across_min"].max()),
+                len(in_new.outside),
+            ],
+        },
+        index=["ratio", "workload_ratio", "spread", "max_walk", "outside"],
+    )
+    return Proposal(
+        beats=new_gdf,
+        today=today_gdf,
+        household_beat=pd.Series(part.label + 1, index=hh["id"].to_numpy(), name="beat"),
+        summary=summary,
+        weights=weights,
+        estates_split=part.estates_split,
+        contiguous=part.contiguous,
+    )
+
+
+def write_proposal(proposal: Proposal, path) -> None:
+    """Write the proposal to a GeoPackage: layers ``proposed_beats`` and ``current_beats``.
+
+    The proposed layer has the beats table's fields (name, station id, polygon), so an
+    administrator can import it as the station's new beats after review in QGIS.
+    """
+    from pathlib import Path
+
+    path = Path(path)
+    if path.suffix.lower() != ".gpkg":
+        raise InputError(f"{path.name}: the proposal is written as a GeoPackage (.gpkg)")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.exists():
+        path.unlink()
+    proposal.beats.to_file(path, layer="proposed_beats", engine="pyogrio")
+    proposal.today.to_file(path, layer="current_beats", engine="pyogrio", append=False)
