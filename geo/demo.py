@@ -4,10 +4,11 @@ Every number comes from one seeded generator, so the same area and seed give the
 The rules (documented for administrators in the README):
 
 * **Stations** — about one per 2 km² of the area (at least one).
-* **Beats** — the area is cut into street blocks (the walking network polygonised with the
-  area's edge), and blocks are grouped by recursive bisection weighted by household counts:
-  first into station areas, then into beats of about ``households_per_beat`` households. Beat
-  borders therefore run along streets and household counts are balanced.
+* **Beats** — :func:`geo.partition.partition`, the same partitioning as a station's proposed
+  beats: street blocks (the walking network polygonised with the area's edge) and the
+  doors inside them grouped first into station areas, then into beats of about
+  ``households_per_beat`` households, contiguous along streets, estates and courtyards whole,
+  the largest beat within 1.15 × the smallest. Every household lies inside its beat's polygon.
 * **Households** — from residential buildings. A plain ``building=yes`` counts as residential
   unless its tags (shop, amenity, office, ...) or the land use under it say otherwise.
   Courtyard houses (``house``/``detached``/``terrace``/small low ``yes``) hold 3–8 households;
@@ -41,11 +42,11 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from shapely.ops import polygonize
 
 from geo import model
 from geo._errors import InputError
 from geo.network import estate_of_points, residential_estates
+from geo.partition import partition
 
 RESIDENTIAL_BUILDINGS = {
     "residential", "apartments", "house", "detached", "dormitory", "terrace",
@@ -269,63 +270,7 @@ def _households_along_streets(area, rng) -> pd.DataFrame:
 
 
 # --------------------------------------------------------------------------------------------
-# beats: street blocks grouped by weighted recursive bisection
-
-
-def street_blocks(area) -> gpd.GeoDataFrame:
-    """Polygons bounded by the walking network and the area's edge (in the area's CRS)."""
-    edges = area.edges()
-    west, south, east, north = area.bounds
-    frame = gpd.GeoSeries([shapely.box(west, south, east, north)], crs="EPSG:4326")
-    frame = frame.to_crs(area.crs).iloc[0]
-    lines = list(edges.geometry.values) + [frame.exterior]
-    merged = shapely.unary_union(lines)
-    blocks = [p for p in polygonize(merged) if p.area > 1.0]
-    gdf = gpd.GeoDataFrame(geometry=blocks, crs=area.crs)
-    return gdf[gdf.geometry.representative_point().within(frame.buffer(1.0))].reset_index(drop=True)
-
-
-def _bisect(xy: np.ndarray, w: np.ndarray, parts: int, ids: np.ndarray) -> list[np.ndarray]:
-    """Split items into ``parts`` groups of near-equal weight by recursive bisection."""
-    if parts <= 1 or len(ids) <= 1:
-        return [ids]
-    left_parts = parts // 2
-    span = xy[ids].max(axis=0) - xy[ids].min(axis=0)
-    axis = int(np.argmax(span))
-    order = ids[np.argsort(xy[ids, axis], kind="stable")]
-    cum = np.cumsum(w[order])
-    target = cum[-1] * left_parts / parts
-    cut = int(np.searchsorted(cum, target)) + 1
-    cut = min(max(cut, 1), len(order) - 1)
-    return _bisect(xy, w, left_parts, order[:cut]) + _bisect(xy, w, parts - left_parts, order[cut:])
-
-
-def _split_block(poly, xy: np.ndarray, members: np.ndarray, parts: int) -> list:
-    """Cut ``poly`` into ``parts`` pieces with straight cuts balancing the member points."""
-    if parts <= 1 or len(members) < 2:
-        return [(poly, members)]
-    left_parts = parts // 2
-    pts = xy[members]
-    axis = int(np.argmax(pts.max(axis=0) - pts.min(axis=0)))
-    order = members[np.argsort(pts[:, axis], kind="stable")]
-    cut = min(max(round(len(order) * left_parts / parts), 1), len(order) - 1)
-    c = (xy[order[cut - 1], axis] + xy[order[cut], axis]) / 2.0
-    minx, miny, maxx, maxy = poly.bounds
-    if axis == 0:
-        lo, hi = (
-            shapely.box(minx - 1, miny - 1, c, maxy + 1),
-            shapely.box(c, miny - 1, maxx + 1, maxy + 1),
-        )
-    else:
-        lo, hi = (
-            shapely.box(minx - 1, miny - 1, maxx + 1, c),
-            shapely.box(minx - 1, c, maxx + 1, maxy + 1),
-        )
-    low_idx = order[xy[order, axis] <= c]
-    high_idx = order[xy[order, axis] > c]
-    return _split_block(poly.intersection(lo), xy, low_idx, left_parts) + _split_block(
-        poly.intersection(hi), xy, high_idx, parts - left_parts
-    )
+# offices
 
 
 def _place_office(polygon, street_tree, streets) -> shapely.Point:
@@ -371,69 +316,29 @@ def build_demo(area, *, seed: int = 7, households_per_beat: int = 900) -> DemoCi
     n = len(hh)
     hxy = hh[["x", "y"]].to_numpy()
 
-    # blocks, weighted by households, grouped into stations and beats
-    blocks = street_blocks(area)
-    if blocks.empty:
-        west, south, east, north = area.bounds
-        frame = gpd.GeoSeries([shapely.box(west, south, east, north)], crs="EPSG:4326")
-        blocks = gpd.GeoDataFrame(geometry=frame.to_crs(area.crs).values, crs=area.crs)
-    tree = shapely.STRtree(blocks.geometry.values)
+    # stations and beats: the one balanced partitioning (geo.partition), on households
+    west, south, east, north = area.bounds
+    frame = gpd.GeoSeries([shapely.box(west, south, east, north)], crs="EPSG:4326")
+    frame = frame.to_crs(area.crs).iloc[0]
     hpts = shapely.points(hxy)
-    h_idx, b_idx = tree.query(hpts, predicate="intersects")
-    block_of = np.full(n, -1)
-    block_of[h_idx[::-1]] = b_idx[::-1]  # first match wins
-    lost = block_of < 0
-    if lost.any():
-        block_of[lost] = tree.nearest(hpts[lost])
-    area_km2 = blocks.geometry.area.sum() / 1e6
+    area_km2 = frame.area / 1e6
     n_stations = max(1, round(area_km2 / 2.0))
     n_beats_total = max(n_stations, round(n / households_per_beat))
-    # a block holding more than half a beat (a big estate or campus) is cut in straight
-    # lines through its households, as real beat borders do inside large estates
-    block_geoms = list(blocks.geometry.values)
-    target = n / n_beats_total
-    weight = np.bincount(block_of, minlength=len(block_geoms))
-    piece = target / 2  # fine enough for the bisection to balance beats
-    for bi in np.flatnonzero(weight > piece):
-        members = np.flatnonzero(block_of == bi)
-        parts = int(np.ceil(weight[bi] / piece))
-        pieces = _split_block(block_geoms[bi], hxy, members, parts)
-        block_geoms[bi], block_of[pieces[0][1]] = pieces[0][0], bi
-        for geom, idx in pieces[1:]:
-            block_geoms.append(geom)
-            block_of[idx] = len(block_geoms) - 1
-    blocks = gpd.GeoDataFrame(geometry=block_geoms, crs=area.crs)
-    weight = np.bincount(block_of, minlength=len(blocks)).astype(float)
-    bxy = shapely.get_coordinates(blocks.geometry.representative_point().values)
-    # only blocks with households drive the split; empty ones follow their nearest neighbour
-    live = np.flatnonzero(weight > 0)
-    station_groups = _bisect(bxy, weight + 1e-3, n_stations, live)
-    n_stations = len(station_groups)
-    beat_blocks: list[np.ndarray] = []
-    beat_station: list[int] = []
-    for s, grp in enumerate(station_groups):
-        share = weight[grp].sum() / max(weight.sum(), 1)
-        nb = max(1, round(n_beats_total * share))
-        for part in _bisect(bxy, weight + 1e-3, nb, grp):
-            beat_blocks.append(part)
-            beat_station.append(s)
-    block_beat = np.full(len(blocks), -1)
-    for bi, part in enumerate(beat_blocks):
-        block_beat[part] = bi
-    empty = np.flatnonzero(block_beat < 0)
-    if len(empty):
-        live_tree = shapely.STRtree(blocks.geometry.values[live])
-        near = live_tree.nearest(blocks.geometry.values[empty])
-        block_beat[empty] = block_beat[live[near]]
-    beat_polys = [
-        shapely.unary_union(blocks.geometry.values[block_beat == bi])
-        for bi in range(len(beat_blocks))
-    ]
-    # close the hairline gaps polygonize leaves between neighbouring blocks
-    beat_polys = [
-        p.buffer(0.5, join_style="mitre").buffer(-0.5, join_style="mitre") for p in beat_polys
-    ]
-    hh_beat = block_beat[block_of]
+    parts = partition(
+        hxy,
+        np.ones(n),
+        count=n_beats_total,
+        edges=area.edges(),
+        frame=frame,
+        building=hh["building_id"].to_numpy(),
+        estate=hh["estate"].to_numpy(),
+        groups=n_stations,
+        seed=seed,
+    )
+    beat_polys = parts.polygons
+    beat_station = parts.station.tolist()
+    n_stations = int(parts.station.max()) + 1
+    hh_beat = parts.label
 
     edges = area.edges()
     # offices stand on public streets, never on an estate's private roads
