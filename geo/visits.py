@@ -20,6 +20,14 @@ from geo.store import REQUEST_ID_LENGTH, SQL_TABLES
 
 __all__ = ["UNDO_MINUTES", "record_visit", "undo_visit"]
 
+FLAGS = (
+    "card_given",
+    "register_updated",
+    "rental_letter_signed",
+    "camera_leaflet_given",
+    "camera_install_accepted",
+)
+
 
 def record_visit(
     store: Any,
@@ -89,35 +97,47 @@ def record_visit(
             "notes": [notes],
         }
     )
-    row = validate("visits", df, file="visit")
-    if request_id is not None:
-        row["request_id"] = [request_id]
+    row = validate("visits", df, file="visit").iloc[0]
+    values = {
+        "household_id": int(household_id),
+        "officer_id": int(officer_id),
+        "visited_at": pd.Timestamp(row["visited_at"]).to_pydatetime(),
+        "outcome": row["outcome"],
+        "notes": None if pd.isna(row["notes"]) else str(row["notes"]),
+        "request_id": request_id,
+    }
+    for flag in FLAGS:
+        values[flag] = None if pd.isna(row[flag]) else bool(row[flag])
     visits = SQL_TABLES["visits"]
     earlier = sa.select(visits.c.id).where(visits.c.request_id == request_id)
+    insert = sa.insert(visits).values(values).returning(visits.c.id)
 
     def write(conn) -> int:
+        # everything is prepared above: the write lock is held for two short statements
         if request_id is not None:
             found = conn.execute(earlier).scalar()
             if found is not None:
                 return int(found)
-        for table_name, ident in (("households", household_id), ("officers", officer_id)):
-            sql = SQL_TABLES[table_name]
-            exists = conn.execute(sa.select(sql.c.id).where(sql.c.id == int(ident))).first()
-            if exists is None:
-                raise NotFoundError(f"{table_name[:-1]} {ident!r} does not exist")
-        return int(store.write("visits", row, conn=conn)[0])
+        return int(conn.execute(insert).scalar_one())
 
     try:
         return store.write_transaction(write)
     except sa.exc.IntegrityError:
-        # the same request id written at the same moment by another server: that write won
-        if request_id is None:
-            raise
         with store.engine.connect() as conn:
-            found = conn.execute(earlier).scalar()
-        if found is None:
-            raise
-        return int(found)
+            if request_id is not None:
+                # the same request id written at the same moment through another server
+                found = conn.execute(earlier).scalar()
+                if found is not None:
+                    return int(found)
+            for table_name, ident in (("households", household_id), ("officers", officer_id)):
+                sql = SQL_TABLES[table_name]
+                exists = conn.execute(sa.select(sql.c.id).where(sql.c.id == int(ident))).first()
+                if exists is None:
+                    raise NotFoundError(
+                        f"{table_name[:-1]} {ident!r} does not exist; pick one from the "
+                        f"{table_name} table"
+                    ) from None
+        raise
 
 
 #: minutes after a visit was recorded during which its recorder may take it back
