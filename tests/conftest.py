@@ -48,6 +48,26 @@ def alleys_osm() -> Path:
     return DATA / "alleys_estate.osm"
 
 
+def missing_map_assets() -> list[str]:
+    """The map's JavaScript and CSS files (from npm, under ``static/``) that are not installed."""
+    from layers.assets import known_assets
+
+    return [asset.path for asset in known_assets() if not asset.file.is_file()]
+
+
+@pytest.fixture(scope="session")
+def map_assets() -> None:
+    """Skip the test when the map assets are not installed (a fresh checkout), saying how."""
+    from layers.assets import INSTALL_COMMAND, STATIC_DIR
+
+    missing = missing_map_assets()
+    if missing:
+        pytest.skip(
+            f"map assets not installed under {STATIC_DIR} ({len(missing)} missing, e.g. "
+            f"{missing[0]}): run ./install.sh or {INSTALL_COMMAND}"
+        )
+
+
 @pytest.fixture(scope="session")
 def playwright_api():
     """Playwright's sync API on Debian's Chromium; skips (fails under CI) when missing."""

@@ -35,6 +35,9 @@ from layers.basemap import VectorLayer, street_class
 from layers.legend import LegendItem, legend_html
 from tests.conftest import DATA, EXTRACTS
 
+# the maps need Leaflet and its plugins under static/ (a fresh checkout has none: skip, saying how)
+pytestmark = pytest.mark.usefixtures("map_assets")
+
 CDN_HOSTS = (
     "cdn.jsdelivr.net",
     "cdnjs.cloudflare.com",
@@ -375,10 +378,11 @@ def test_legend_is_plain_html() -> None:
 
 
 def _load_real(path: Path):
-    network = pytest.importorskip("geo.network", reason="geo.network not available yet")
+    from geo.network import load_area
+
     if not path.is_file():
         pytest.skip(f"{path} not found")
-    return network.load_area(path)
+    return load_area(path)
 
 
 def _check_real(area, monkeypatch: pytest.MonkeyPatch) -> int:

@@ -22,7 +22,7 @@ from tests.apprunner import run_app
 from tests.browser import ARTIFACTS, LOCAL_HOSTS, launch_offline
 from tests.conftest import DATA, SHARED_OSM
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow]
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.usefixtures("map_assets")]
 
 MAP_TIMEOUT_MS = 180_000  # first start builds the demo workspace
 OSM_FILES = {
@@ -104,10 +104,10 @@ def test_area_page_draws_map_offline(osm: str, playwright_api, tmp_path: Path) -
 
 
 def _expected_counts(osm_file: Path) -> dict[str, int]:
-    network = pytest.importorskip("geo.network", reason="geo.network not available yet")
+    from geo.network import load_area
     from layers import base_features
 
-    return base_features(network.load_area(osm_file)).counts
+    return base_features(load_area(osm_file)).counts
 
 
 def _check_static(static: dict[str, tuple[int, str]]) -> None:

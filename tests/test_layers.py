@@ -188,6 +188,7 @@ def test_cameras_layer_by_kind(city):
         cameras_layer(cams, name="x", kinds=("drone",))
 
 
+@pytest.mark.usefixtures("map_assets")
 def test_heat_layer_aggregated_and_local(city):
     _, f, st_ = city
     pts = household_points(f["households"], st_)
@@ -208,6 +209,7 @@ def test_heat_layer_aggregated_and_local(city):
     assert "L.heatLayer" not in empty
 
 
+@pytest.mark.usefixtures("map_assets")
 def test_coverage_map_offline_and_small(city):
     area, f, _ = city
     f = dict(f)
