@@ -20,6 +20,7 @@ Example ``beatmap.toml``::
     idle_minutes = 30       # a session ends after this long without use
     audit_retention_days = 180             # never fewer than 180
     max_field_length = 2000 # longest text accepted in one imported field (characters)
+    weekly_hours_target = 36               # an officer's target hours a week in the community
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ AUTH_MODES = ("local", "header", "oidc")
 MIN_AUDIT_RETENTION_DAYS = 180
 _INT_SETTINGS = (
     "demo_seed",
+    "weekly_hours_target",
     "lockout_attempts",
     "lockout_minutes",
     "idle_minutes",
@@ -85,6 +87,7 @@ class Settings:
     idle_minutes: int = 30
     audit_retention_days: int = 180
     max_field_length: int = 2000
+    weekly_hours_target: int = 36  # hours a week in the community (Dongcheng: 36)
 
     def __post_init__(self) -> None:
         problems = []
@@ -92,7 +95,7 @@ class Settings:
             problems.append(f"auth must be one of {AUTH_MODES}, got {self.auth!r}")
         if self.auth == "header" and not self.proxy_addresses:
             problems.append("auth = 'header' needs trusted_proxies (the proxy's addresses)")
-        for name in ("lockout_attempts", "lockout_minutes", "idle_minutes"):
+        for name in ("lockout_attempts", "lockout_minutes", "idle_minutes", "weekly_hours_target"):
             if int(getattr(self, name)) < 1:
                 problems.append(f"{name} must be at least 1, got {getattr(self, name)!r}")
         if not 1 <= int(self.max_field_length) <= 32767:
