@@ -9,9 +9,9 @@ checks that the page selects it. Screenshots, and the app's log on failure, go t
 tests/artifacts/.
 
 Two apps: ``fixture`` — the demo city over the stand-in grid area (tests/_coverage_city.py),
-served by a small entry script that registers the Coverage page and the shared sidebar the way
-``streamlit_app.py`` should; ``alleys_estate`` — the real app on tests/data/alleys_estate.osm,
-once ``geo.network``, that file and the page's registration in ``streamlit_app.py`` exist.
+served by a small entry script with the login gate, the shared sidebar and the Coverage page;
+``alleys_estate`` — the real app on tests/data/alleys_estate.osm. Both open on the first-start
+form; the test then gives a city-wide chief an account and logs in through the login form.
 
 Without /usr/bin/chromium the tests are skipped, except under CI (``CI=true``) where they fail.
 """
@@ -27,9 +27,9 @@ import pytest
 
 from tests.apprunner import run_app
 from tests.browser import ARTIFACTS, launch_offline
-from tests.conftest import DATA
+from tests.conftest import DATA, browser_login, make_account
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow]
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.usefixtures("map_assets")]
 
 ROOT = Path(__file__).resolve().parent.parent
 MAP_TIMEOUT_MS = 180_000
@@ -60,12 +60,14 @@ def _fixture_workspace():
 ui.cache.get_workspace = _fixture_workspace
 ui.cache.get_area = lambda: _fixture_workspace().area
 
+from ui.auth import gate
 from ui.i18n import LANG_KEY, t
 from ui.sidebar import render_filters
 
 st.set_page_config(page_title="BeatMap", layout="wide")
 if LANG_KEY not in st.session_state:
     st.session_state[LANG_KEY] = "zh"
+gate()
 render_filters()
 pages = [
     st.Page({area!r}, title=t("区域", "Area"), url_path="area"),
@@ -113,12 +115,7 @@ def _copy_static(dest: Path) -> None:
 
 
 def _real_app(tmp_path: Path) -> tuple[str, dict[str, str], None, None]:
-    pytest.importorskip("geo.network", reason="geo.network not available yet")
     osm = DATA / "alleys_estate.osm"
-    if not osm.is_file():
-        pytest.skip(f"{osm} not found")
-    if "ui/coverage.py" not in (ROOT / "streamlit_app.py").read_text(encoding="utf-8"):
-        pytest.skip("streamlit_app.py does not register the Coverage page yet")
     env = {
         "BEATMAP_DATA_DIR": str(tmp_path / "data"),
         "BEATMAP_OSM_FILE": str(osm),
@@ -148,6 +145,9 @@ def test_coverage_page_draws_beats_and_households(app_kind, playwright_api, tmp_
                 # the fixture entry opens on the Coverage page; the real app has it at /coverage
                 path = "/" if app_kind == "fixture" else "/coverage"
                 page.goto(app.url + path, wait_until="domcontentloaded")
+                page.get_by_text("首次启动：创建管理员").wait_for(timeout=MAP_TIMEOUT_MS)
+                make_account(env["BEATMAP_DATA_DIR"], "chief", "chief")
+                browser_login(page, app.url + path, "chief")
                 frame = page.frame_locator('iframe[title="streamlit_folium.st_folium"]')
                 frame.locator(".leaflet-container").wait_for(timeout=MAP_TIMEOUT_MS)
                 beats = frame.locator(
