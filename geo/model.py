@@ -717,7 +717,9 @@ def _coerce(
         else:
             text, refused = _unambiguous_dates(f, s.where(~blank), rows, problems, header, notes)
             out = pd.to_datetime(text, errors="coerce", format="mixed")
-        out = out.astype("datetime64[ns]")
+        # years a nanosecond timestamp cannot hold (0001, 9999) are not dates of this world
+        in_range = (out >= pd.Timestamp.min) & (out <= pd.Timestamp.max)
+        out = out.where(in_range.fillna(False)).astype("datetime64[ns]")
         if f.kind == "date":
             out = out.dt.normalize()
         bad = out.isna() & ~blank & ~refused
@@ -943,7 +945,9 @@ def _check_offices(
             field=field,
         )
     geom = np.asarray(out.geometry.values, dtype=object)
-    ok = np.isfinite(lon) & np.isfinite(lat) & np.array([g is not None for g in geom], bool)
+    with np.errstate(invalid="ignore"):
+        ok = (np.abs(lon) <= 180) & (np.abs(lat) <= 90)  # others are refused by their bounds
+    ok &= np.array([g is not None for g in geom], bool)
     if not ok.any():
         return
     ok[ok] = shapely.is_valid(geom[ok]) & ~shapely.is_empty(geom[ok])
