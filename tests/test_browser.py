@@ -3,7 +3,8 @@
 The app runs as ``streamlit run streamlit_app.py`` on 127.0.0.1 (tests/apprunner.py). Chromium
 (Debian's ``chromium`` package, driven by Playwright) aborts and counts every request to any
 other host, so a single CDN link left anywhere fails the test. The map must be drawn inside the
-``st_folium`` iframe: one SVG path per street and per building of the area.
+``st_folium`` iframe: one SVG path per street and per building of the area. The app opens on
+the first-start form; the test gives a chief an account and logs in through the login form.
 
 Screenshots (and the app's log, on failure) go to tests/artifacts/.
 
@@ -20,7 +21,7 @@ import pytest
 
 from tests.apprunner import run_app
 from tests.browser import ARTIFACTS, LOCAL_HOSTS, launch_offline
-from tests.conftest import DATA, SHARED_OSM
+from tests.conftest import DATA, SHARED_OSM, browser_login, make_account
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.usefixtures("map_assets")]
 
@@ -71,6 +72,9 @@ def test_area_page_draws_map_offline(osm: str, playwright_api, tmp_path: Path) -
             page.on("console", lambda msg: console.append(f"{msg.type}: {msg.text}"))
             try:
                 page.goto(app.url + "/", wait_until="domcontentloaded")
+                page.get_by_text("首次启动：创建管理员").wait_for(timeout=MAP_TIMEOUT_MS)
+                make_account(env["BEATMAP_DATA_DIR"], "chief", "chief")
+                browser_login(page, app.url + "/area", "chief")
                 frame = page.frame_locator('iframe[title="streamlit_folium.st_folium"]')
                 frame.locator(".leaflet-container").wait_for(timeout=MAP_TIMEOUT_MS)
                 streets = frame.locator(".leaflet-bm-streets-pane path")
