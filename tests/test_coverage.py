@@ -94,10 +94,8 @@ def test_bad_level(city):
 # --------------------------------------------------------------------------------------------
 # filters, progress, evenings, hours, surveys, map data, export
 
-import io  # noqa: E402
 
 import numpy as np  # noqa: E402
-import openpyxl  # noqa: E402
 
 from geo.coverage import (  # noqa: E402
     choose_view,
@@ -111,42 +109,6 @@ from geo.coverage import (  # noqa: E402
     survey_summary,
     visits_per_evening,
 )
-from geo.exports import to_csv_bytes, to_xlsx_bytes  # noqa: E402
-from geo.filters import Filters, apply_filters  # noqa: E402
-
-
-def test_filters_narrow_every_table(city):
-    households, visits, beats, stations, officers = city
-    households = households.assign(rental=[True, False, None, True, False, True])
-    surveys = pd.DataFrame(
-        {"household_id": [1, 4], "surveyed_on": pd.to_datetime(["2026-03-20", "2026-04-10"])}
-    )
-    frames = {
-        "households": households,
-        "visits": visits,
-        "beats": beats,
-        "stations": stations,
-        "officers": officers,
-        "surveys": surveys,
-    }
-    out = apply_filters(frames, Filters(beats=(2,)))
-    assert out["households"]["id"].tolist() == [4, 5, 6]
-    assert out["visits"]["household_id"].tolist() == [4, 4]
-    assert out["officers"]["id"].tolist() == [20, 21]
-    out = apply_filters(frames, Filters(officers=(20,)))
-    assert out["beats"]["id"].tolist() == [2]
-    assert out["visits"]["officer_id"].tolist() == [20]  # his own visits only
-    out = apply_filters(frames, Filters(household_type="rental"))
-    assert out["households"]["id"].tolist() == [1, 4, 6]
-    assert out["surveys"]["household_id"].tolist() == [1, 4]
-    out = apply_filters(frames, Filters(household_type="owner", end="2026-03-05"))
-    assert out["households"]["id"].tolist() == [2, 3, 5]  # unknown counts as owner-occupied
-    assert out["visits"]["household_id"].tolist() == [2, 3]
-    assert out["surveys"].empty
-    with pytest.raises(InputError, match="rental"):
-        Filters(household_type="hotel")
-    with pytest.raises(InputError, match="after"):
-        Filters(start="2026-05-01", end="2026-04-01")
 
 
 def test_progress_pace_and_projection():
@@ -268,20 +230,3 @@ def test_view_choice_and_hours():
     by_hour = incidents_by_hour(inc)
     assert by_hour.loc[21, "noise"] == 1 and by_hour.loc[1, "noise"] == 1
     assert by_hour.loc[12, "noise"] == 0 and by_hour.shape == (24, 7)
-
-
-def test_export_round_trip():
-    df = pd.DataFrame(
-        {
-            "名称": ["甲", "乙"],
-            "覆盖率": [0.5, np.inf],
-            "预计完成日期": pd.to_datetime(["2026-06-01", None]),
-        }
-    )
-    data = to_xlsx_bytes({"警务区进度": df, "a/b:c": df})
-    wb = openpyxl.load_workbook(io.BytesIO(data))
-    assert wb.sheetnames == ["警务区进度", "a_b_c"]
-    assert wb["警务区进度"]["A2"].value == "甲"
-    csv = to_csv_bytes(df)
-    assert csv.startswith("\ufeff".encode()) and "甲".encode() in csv
-    assert pd.read_csv(io.BytesIO(csv), encoding="utf-8-sig")["名称"].tolist() == ["甲", "乙"]
