@@ -18,9 +18,14 @@ from geo.network import (
     WALK_HIGHWAYS,
     Area,
     download_area,
+    estate_of_points,
     is_online,
+    is_private_access,
     load_area,
+    residential_estates,
     save_area,
+    tag_text,
+    walkable_edge,
     walking_filter_keep,
 )
 from tests.conftest import BEIJING_EXTRACTS, EXTRACTS
@@ -505,3 +510,98 @@ def test_download_part_of_a_shared_extract(
     assert "service" in set(area.edges()["highway"])
     full = _load_extract(xueyuanlu_osm)[0].report()
     assert r.walk_km < full.walk_km and r.buildings < full.buildings
+
+
+# --------------------------------------------------------------------------------------------
+# one walkability rule: the loader and everything that walks a graph agree
+
+#: spokes of a star around node 1: (way id, tags, walkable under the one rule)
+SPOKES = [
+    (101, {"highway": "footway"}, True),
+    (102, {"highway": "trunk"}, False),  # elevated expressway: no sidewalk tagged
+    (103, {"highway": "trunk", "sidewalk": "both"}, True),
+    (104, {"highway": "motorway"}, False),
+    (105, {"highway": "service", "access": "private"}, True),  # estate road
+    (106, {"highway": "residential", "access": "permissive"}, True),  # public
+    (107, {"highway": "path", "access": "no"}, False),
+    (108, {"highway": "path", "access": "no", "foot": "yes"}, True),
+    (109, {"highway": "tertiary", "foot": "no"}, False),
+    (110, {"highway": "construction"}, False),
+    (111, {"highway": "primary", "sidewalk": "no"}, True),  # Chinese streets have sidewalks
+]
+
+
+def _star_osm(path: Path) -> Path:
+    """An OSM file of the spokes, each a way from the hub (node 1) about 110 m out."""
+    lon0, lat0 = 116.4000, 39.9000
+    nodes = [f'<node id="1" lat="{lat0}" lon="{lon0}"/>']
+    ways = []
+    for k, (wid, tags, _) in enumerate(SPOKES):
+        angle = 2 * np.pi * k / len(SPOKES)
+        lon, lat = lon0 + 0.0013 * np.cos(angle), lat0 + 0.001 * np.sin(angle)
+        nid = 1000 + k
+        nodes.append(f'<node id="{nid}" lat="{lat:.7f}" lon="{lon:.7f}"/>')
+        tag_xml = "".join(f'<tag k="{a}" v="{b}"/>' for a, b in tags.items())
+        ways.append(f'<way id="{wid}"><nd ref="1"/><nd ref="{nid}"/>{tag_xml}</way>')
+    path.write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>\n<osm version="0.6">\n'
+        f'<bounds minlat="{lat0 - 0.002}" minlon="{lon0 - 0.002}" maxlat="{lat0 + 0.002}" '
+        f'maxlon="{lon0 + 0.002}"/>\n' + "\n".join(nodes + ways) + "\n</osm>\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_walkable_edge_is_the_loader_rule_on_edge_attributes() -> None:
+    for _, tags, walkable in SPOKES:
+        assert walkable_edge(0, 1, tags) is walkable, tags
+        keep = walking_filter_keep(
+            tags.get("highway"), tags.get("access"), tags.get("foot"), sidewalk=tags.get("sidewalk")
+        )
+        assert keep is walkable, tags
+    # a merged edge's list of highway values is judged by its most walk-relevant one
+    assert walkable_edge(0, 1, {"highway": ["residential", "service"]})
+    assert not walkable_edge(0, 1, {"highway": ["footway", "motorway"]})
+
+
+def test_private_access_values() -> None:
+    assert is_private_access("private") and is_private_access("destination;delivery")
+    assert not is_private_access("permissive") and not is_private_access("")
+    assert not is_private_access(None) and not is_private_access("yes")
+    assert {"private", "destination", "customers", "delivery", "residents", "permit"} == set(
+        PRIVATE_ACCESS
+    )
+
+
+def test_loader_and_evening_planner_walk_the_same_ways(tmp_path: Path) -> None:
+    from geo.evening import beat_network
+
+    area = load_area(_star_osm(tmp_path / "star.osm"))
+    expected = {wid for wid, _, walkable in SPOKES if walkable}
+    loaded = {int(d["osmid"]) for _, _, d in area.graph.edges(data=True)}
+    assert loaded == expected
+    # the trunk road with a sidewalk keeps what makes it walkable on the loaded graph
+    assert all(walkable_edge(u, v, d) for u, v, d in area.graph.edges(data=True))
+    net = beat_network(area)
+    assert net.index.n_edges == len(area.edges()) == len(expected)
+    private = dict(zip(net.edge_highway + "/" + net.edge_access, net.edge_private, strict=True))
+    assert private["service/private"] and not private["residential/permissive"]
+    # and the report counts the same private roads
+    assert area.report().private_edges == 1
+
+
+def test_tag_text() -> None:
+    assert tag_text(None) == "" and tag_text(float("nan")) == ""
+    assert (
+        tag_text([" 府学胡同", None, "府学胡同", "分司厅胡同"], sep="；") == "府学胡同；分司厅胡同"
+    )
+    assert tag_text(np.array(["a", "b"])) == "a;b" and tag_text("  Foot ") == "Foot"
+
+
+def test_residential_estates_and_points(alleys: Area) -> None:
+    estates = residential_estates(alleys)
+    assert "府学小区" in set(estates["name"])
+    centre = estates.geometry.iloc[0].representative_point()
+    far = (centre.x + 10_000.0, centre.y)
+    rows = estate_of_points(estates, np.array([[centre.x, centre.y], far]))
+    assert rows.tolist() == [0, -1]

@@ -209,6 +209,29 @@ def test_round_is_deterministic() -> None:
     assert a == b
 
 
+def test_work_budget_decides_not_the_clock() -> None:
+    """Different time caps that do not bite give the same answer; one that bites says so."""
+    d = euclidean(300, seed=11)
+    quick = solve_tour(d, seed=2, time_limit_s=20.0, max_kicks=4000)
+    slow = solve_tour(d, seed=2, time_limit_s=600.0, max_kicks=4000)
+    assert isinstance(quick, routing.Tour) and not quick.timed_out and not slow.timed_out
+    assert quick == slow and quick.kicks == slow.kicks == 4000
+    cut = solve_tour(d, seed=2, time_limit_s=1e-6, max_kicks=4000)
+    assert cut.timed_out and cut.kicks < 4000 and sorted(cut) == list(range(300))
+    # default budget: grows with the instance, and ends the search well before the cap
+    auto = solve_tour(d, seed=2)
+    assert not auto.timed_out and auto.kicks <= max(routing.TOUR_MIN_KICKS, 20 * 300)
+
+    prize = np.random.default_rng(11).integers(1, 4, 300).astype(float)
+    kw = {"budget": 4000.0, "max_iters": 600, "seed": 4}
+    a = solve_orienteering(d / 1.25, prize, 60.0, time_limit_s=20.0, **kw)
+    b = solve_orienteering(d / 1.25, prize, 60.0, time_limit_s=600.0, **kw)
+    assert a == b and not a.timed_out and a.iterations <= 600
+    c = solve_orienteering(d / 1.25, prize, 60.0, time_limit_s=1e-6, **kw)
+    assert c.timed_out and c.iterations < 600
+    check_round(c, d / 1.25, prize, np.full(300, 60.0), 4000.0)
+
+
 def test_zero_prize_and_out_of_reach_are_skipped() -> None:
     rng = np.random.default_rng(9)
     xy = rng.random((30, 2)) * 1000

@@ -194,8 +194,9 @@ def base_features_cached():
 @st.cache_resource(show_spinner=False, max_entries=2)
 def _network_index(_area, key: str):
     from geo.netdist import NetworkIndex
+    from geo.network import walkable_edge
 
-    return NetworkIndex.from_graph(_area.graph)
+    return NetworkIndex.from_graph(_area.graph, edge_filter=walkable_edge)
 
 
 def network_index():

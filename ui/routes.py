@@ -26,6 +26,7 @@ from geo.evening import (
     plan_evening,
     record_visit,
 )
+from geo.i18n import tr
 from geo.model import OUTCOMES
 from geo.sheet import sheet_html, sheet_pdf
 from layers import MissingAssetError, base_map, static_url
@@ -82,14 +83,17 @@ officer_id = c1.selectbox(
 date = c2.date_input(t("日期", "Date"), value=dt.date.today(), key="route_date")
 with st.expander(t("时段与步速", "Window and pace")):
     d1, d2, d3, d4 = st.columns(4)
-    start = d1.time_input(t("开始", "Start"), value=dt.time(16, 0), key="route_start")
-    end = d2.time_input(t("结束", "End"), value=dt.time(20, 0), key="route_end")
+    defaults = EveningSettings()
+    start = d1.time_input(t("开始", "Start"), value=defaults.start, key="route_start")
+    end = d2.time_input(t("结束", "End"), value=defaults.end, key="route_end")
     service = d3.number_input(
-        t("每户分钟", "Minutes per household"), 1.0, 120.0, 10.0, 1.0, key="route_service"
-    )
+        t("每户分钟", "Minutes per household"), 1.0, 120.0, float(defaults.service_min), 1.0,
+        key="route_service",
+    )  # fmt: skip
     speed = d4.number_input(
-        t("步速（公里/时）", "Walking speed (km/h)"), 1.0, 10.0, 4.5, 0.5, key="route_speed"
-    )
+        t("步速（公里/时）", "Walking speed (km/h)"), 1.0, 10.0, float(defaults.speed_kmh), 0.5,
+        key="route_speed",
+    )  # fmt: skip
 replan = st.button(t("重新规划", "Plan again"), key="route_replan")
 
 plan_key = (int(officer_id), str(date), str(start), str(end), float(service), float(speed))
@@ -164,7 +168,7 @@ except MissingAssetError as exc:
 
 # ---- stop list ----------------------------------------------------------------------------
 hh = plan.households
-outcome_label = {k: (v[1] if lang == "en" else v[0]) for k, v in OUTCOMES.items()}
+outcome_label = {k: tr(*v, lang) for k, v in OUTCOMES.items()}
 never = t("未走访", "never")
 table = pd.DataFrame(
     {
@@ -208,7 +212,6 @@ with st.expander(t("走访计划：剩余晚数与目标日期", "Campaign: even
                     start_date=plan.date,
                     target_date=target,
                     settings=plan.settings,
-                    time_per_evening_s=0.15,
                 )
         except BeatMapError as exc:
             st.warning(str(exc))

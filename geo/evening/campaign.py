@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 __all__ = ["CAMPAIGN_ITERS", "CampaignPlan", "Evening", "plan_campaign"]
 
 #: work budget (search iterations) of each evening round of a campaign plan
-CAMPAIGN_ITERS = 300
+CAMPAIGN_ITERS = 200
 #: budgets tried when rebalancing: the average work per evening times these factors
 _REBALANCE = (1.0, 1.03, 1.06)
 #: every remaining household is worth about the same in a campaign: this plus its weight

@@ -31,6 +31,7 @@ import shapely
 from geo._errors import InputError
 from geo.model import CAMERA_KINDS
 from geo.netdist import NetworkIndex, Snapped
+from geo.network import walkable_edge
 from geo.planning._frames import metric_beats, point_xy, to_metric
 from geo.planning.candidates import CANDIDATE_KINDS, build_candidates, check_kinds
 from geo.planning.demand import DemandWeights, build_demand, building_entrances
@@ -382,7 +383,8 @@ def plan_cameras(
         per_beat=per_beat,
     )
     crs = area.crs
-    index = NetworkIndex.from_graph(area.graph) if index is None else index
+    if index is None:
+        index = NetworkIndex.from_graph(area.graph, edge_filter=walkable_edge)
     beats_m = metric_beats(frames.get("beats"), crs)
     streets = area.edges()
     entrances = _entrances(area, streets, need=weights.entrance > 0 or "entrance" in choices.kinds)
