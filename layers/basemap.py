@@ -30,6 +30,7 @@ from branca.element import Element, MacroElement
 from folium.map import CustomPane, Layer
 from folium.template import Template
 
+from geo.i18n import Catalogue
 from geo.network import tag_text
 from layers.assets import DEFAULT_STATIC_URL, OfflineMap
 from layers.legend import Legend, LegendItem
@@ -97,26 +98,24 @@ ESTATE_STYLE = {
 #: pane name -> z-index; all below Leaflet's overlayPane (400), above tilePane (200)
 PANES = {"bm-land": 310, "bm-water": 320, "bm-buildings": 330, "bm-streets": 340}
 
-_TEXT = {
-    "streets": ("街巷", "Streets"),
-    "buildings": ("建筑", "Buildings"),
-    "water": ("水系", "Water"),
-    "landuse": ("用地", "Land use"),
-    "tiles": ("瓦片底图", "Tiles"),
-    "legend": ("图例", "Legend"),
-    "main": ("主要道路", "Main street"),
-    "street": ("街道、胡同", "Street, hutong"),
-    "service": ("辅路、内部道路", "Service road"),
-    "path": ("小路、步道", "Footway, path"),
-    "private": ("小区内部道路（不对外）", "Private estate road"),
-    "green": ("绿地", "Green space"),
-    "estate": ("居住区", "Residential area"),
-}
-
-
-def _t(key: str, lang: str) -> str:
-    zh, en = _TEXT[key]
-    return en if lang == "en" else zh
+#: texts of this module: key -> (Chinese, English)
+T = Catalogue(
+    {
+        "streets": ("街巷", "Streets"),
+        "buildings": ("建筑", "Buildings"),
+        "water": ("水系", "Water"),
+        "landuse": ("用地", "Land use"),
+        "tiles": ("瓦片底图", "Tiles"),
+        "legend": ("图例", "Legend"),
+        "main": ("主要道路", "Main street"),
+        "street": ("街道、胡同", "Street, hutong"),
+        "service": ("辅路、内部道路", "Service road"),
+        "path": ("小路、步道", "Footway, path"),
+        "private": ("小区内部道路（不对外）", "Private estate road"),
+        "green": ("绿地", "Green space"),
+        "estate": ("居住区", "Residential area"),
+    }
+)
 
 
 class AreaLike(Protocol):
@@ -400,31 +399,31 @@ def basemap_legend_items(
         classes = {p["cls"] for p in props}
         private = any(p["private"] for p in props)
     items = [
-        LegendItem(_t(cls, lang), STREET_STYLE[cls][0], "line", weight=STREET_STYLE[cls][1])
+        LegendItem(T(cls, lang), STREET_STYLE[cls][0], "line", weight=STREET_STYLE[cls][1])
         for cls in ("main", "street", "service", "path")
         if features is None or cls in classes
     ]
     if private:
         items.append(
             LegendItem(
-                _t("private", lang), STREET_STYLE["service"][0], "line", weight=2, dash=PRIVATE_DASH
+                T("private", lang), STREET_STYLE["service"][0], "line", weight=2, dash=PRIVATE_DASH
             )
         )
     if counts is None or counts["buildings"]:
         items.append(
             LegendItem(
-                _t("buildings", lang), BUILDING_STYLE["color"], fill=BUILDING_STYLE["fillColor"]
+                T("buildings", lang), BUILDING_STYLE["color"], fill=BUILDING_STYLE["fillColor"]
             )
         )
     if counts is None or counts["water"]:
         items.append(
-            LegendItem(_t("water", lang), WATER_STYLE["color"], fill=WATER_STYLE["fillColor"])
+            LegendItem(T("water", lang), WATER_STYLE["color"], fill=WATER_STYLE["fillColor"])
         )
     if features is None or any(
         f["properties"]["kind"] == "green" for f in features.landuse["features"]
     ):
         items.append(
-            LegendItem(_t("green", lang), GREEN_STYLE["color"], fill=GREEN_STYLE["fillColor"])
+            LegendItem(T("green", lang), GREEN_STYLE["color"], fill=GREEN_STYLE["fillColor"])
         )
     return items
 
@@ -506,7 +505,7 @@ def base_map(
         folium.TileLayer(
             tiles=tiles,
             attr=attribution,
-            name=_t("tiles", lang),
+            name=T("tiles", lang),
             max_zoom=20,
             max_native_zoom=19,
             control=True,
@@ -521,7 +520,7 @@ def base_map(
             m.add_child(
                 Legend(
                     basemap_legend_items(lang=lang, features=feats),
-                    title=_t("legend", lang),
+                    title=T("legend", lang),
                     position="bottomleft",
                 )
             )
@@ -533,21 +532,21 @@ def base_map(
 def _add_vector_groups(m: folium.Map, feats: BaseFeatures, *, lang: str) -> None:
     attribution = OSM_ATTRIBUTION
     if feats.landuse["features"]:
-        group = folium.FeatureGroup(name=_t("landuse", lang), control=True)
+        group = folium.FeatureGroup(name=T("landuse", lang), control=True)
         for kind, style in (("estate", ESTATE_STYLE), ("green", GREEN_STYLE)):
             data = _subset(feats.landuse, lambda p, k=kind: p["kind"] == k)
             if data["features"]:
                 VectorLayer(data, style=style, pane="bm-land").add_to(group)
         group.add_to(m)
     if feats.water["features"]:
-        group = folium.FeatureGroup(name=_t("water", lang), control=True)
+        group = folium.FeatureGroup(name=T("water", lang), control=True)
         VectorLayer(feats.water, style=WATER_STYLE, pane="bm-water").add_to(group)
         group.add_to(m)
     if feats.buildings["features"]:
-        group = folium.FeatureGroup(name=_t("buildings", lang), control=True)
+        group = folium.FeatureGroup(name=T("buildings", lang), control=True)
         VectorLayer(feats.buildings, style=BUILDING_STYLE, pane="bm-buildings").add_to(group)
         group.add_to(m)
-    group = folium.FeatureGroup(name=_t("streets", lang), control=True)
+    group = folium.FeatureGroup(name=T("streets", lang), control=True)
     # thin first, main streets last (on top)
     for cls in ("path", "service", "street", "main"):
         color, weight = STREET_STYLE[cls]
