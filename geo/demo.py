@@ -16,6 +16,8 @@ The rules (documented for administrators in the README):
   6 for apartments, 4 otherwise), units from the footprint. An area with no buildings gets lane
   houses of 2–6 households every ~18 m along its residential streets, and the report says so.
 * **Rentals** — 20–30 % of households per beat, most with lodgers.
+* **WeChat groups** — three buildings or courtyards in four have a group, joined by about
+  55 % of their households.
 * **Officers** — per beat one community officer (two for beats over 1,500 households), one or
   two auxiliary police, one or two grid workers, a security guard per estate, 0–3 volunteers.
 * **Visits** — a campaign from 1 March to 30 June, 16:00–20:00, reaching about 74 % of
@@ -398,7 +400,7 @@ def build_demo(area, *, seed: int = 7, households_per_beat: int = 900) -> DemoCi
             "rental": rental,
             "contact_name": _name(rng, n),
             "contact_phone": _phones(rng, n),
-            "wechat_member": rng.random(n) < 0.4,
+            "wechat_member": _wechat(rng.random(n), hh, seed),
         }
     )
     households["geometry"] = to_wgs(list(hpts))
@@ -460,6 +462,19 @@ def _to_wgs84(crs):
         return list(gpd.GeoSeries(list(geoms), crs=crs).to_crs(model.WGS84).values)
 
     return convert
+
+
+def _wechat(u: np.ndarray, hh: pd.DataFrame, seed: int) -> np.ndarray:
+    """WeChat group members: three buildings or courtyards in four have a group, which about
+    55 % of their households joined (about 40 % overall). ``u`` is the main generator's draw
+    per household; the per-building draw comes from its own generator, so the rest of the
+    city does not change with it."""
+    door = hh["x"].round(1).astype(str) + "," + hh["y"].round(1).astype(str)
+    bid = hh["building_id"].fillna("").astype(str)
+    place = bid.where(bid != "", door).to_numpy()
+    _, which = np.unique(place, return_inverse=True)
+    has_group = np.random.default_rng([seed, 23]).random(which.max() + 1) < 0.75
+    return has_group[which] & (u < 0.55)
 
 
 def _officers(rng, beats: pd.DataFrame, households: pd.DataFrame) -> pd.DataFrame:
