@@ -28,9 +28,15 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import shapely
+
+from geo.i18n import Catalogue
+
+if TYPE_CHECKING:
+    from geo.evening import BeatNetwork, EveningPlan, Leg
 
 __all__ = ["MIN_SEGMENT_M", "Step", "directions", "leg_directions", "round_length"]
 
@@ -39,16 +45,53 @@ MIN_SEGMENT_M = 12.0
 #: unnamed-way kinds: highway values -> kind
 _ALLEY = {"living_street", "service", "alley", "pedestrian", "footway"}
 _FOOT = {"path", "steps", "track", "cycleway", "bridleway", "corridor"}
-_KIND_ZH = {"alley": "无名胡同", "foot": "小路", "estate": "小区内部道路", "street": "无名道路"}
-_KIND_EN = {
-    "alley": "the unnamed alley",
-    "foot": "the footpath",
-    "estate": "the estate road",
-    "street": "the unnamed street",
-}
-_DIR8_ZH = ["北", "东北", "东", "东南", "南", "西南", "西", "西北"]
-_DIR8_EN = ["north", "northeast", "east", "southeast", "south", "southwest", "west", "northwest"]
-_SIDE_ZH = {"北": "以北", "东": "以东", "南": "以南", "西": "以西"}
+#: the 8 compass directions, clockwise from north (index of :func:`_dir8`)
+_DIR8 = ("n", "ne", "e", "se", "s", "sw", "w", "nw")
+#: texts of directions: key -> (Chinese, English)
+T = Catalogue(
+    {
+        # unnamed ways, by kind
+        "alley": ("无名胡同", "the unnamed alley"),
+        "foot": ("小路", "the footpath"),
+        "estate": ("小区内部道路", "the estate road"),
+        "street": ("无名道路", "the unnamed street"),
+        "the_estate": ("小区", "the estate"),
+        # compass directions, and the side of a street a way lies on
+        "n": ("北", "north"),
+        "ne": ("东北", "northeast"),
+        "e": ("东", "east"),
+        "se": ("东南", "southeast"),
+        "s": ("南", "south"),
+        "sw": ("西南", "southwest"),
+        "w": ("西", "west"),
+        "nw": ("西北", "northwest"),
+        "side_of": ("{base}（{street}以{side}）", "{base} ({side} of {street})"),
+        "by": ("{base}（{street}旁）", "{base} (by {street})"),
+        # turns
+        "straight": ("继续直行", "go straight on"),
+        "left": ("左转", "turn left"),
+        "right": ("右转", "turn right"),
+        "uturn": ("掉头", "turn back"),
+        # lines
+        "walk": ("沿{label}向{dir}走{m}米", "walk {dir} {m} m along {label}"),
+        "from": ("从{origin}出发，", "from {origin}, "),
+        "from_arrive": ("从{origin}出发，", "From {origin}: "),
+        "then": ("，至{onto}{turn}", ", then {turn} onto {onto}"),
+        "comma": ("，", ", "),
+        "enter_gate": ("从{estate}大门进入小区", "Enter {estate} through its gate"),
+        "enter": ("从{estate}入口进入小区", "Enter {estate} through its entrance"),
+        "leave_gate": ("从{estate}大门出小区", "Leave {estate} by its gate"),
+        "leave": ("从{estate}出口出小区", "Leave {estate} by its entrance"),
+        # places of a round
+        "office": ("警务室", "the police office"),
+        "stop": ("第{k}站", "stop {k}"),
+        "households": ("（{n}户）", " ({n} households)"),
+        "arrive": ("到达第{k}站：{address}{extra}", "arrive at stop {k}: {address}{extra}"),
+        "back": ("回到警务室", "back at the police office"),
+    }
+)
+#: compass key of the side of a street that _context names
+_SIDE = {"北": "n", "南": "s", "东": "e", "西": "w"}
 _GATES = {"gate", "lift_gate", "entrance", "swing_gate", "turnstile", "sliding_gate"}
 _CONTEXT_M = 300.0
 _GATE_M = 80.0
@@ -99,15 +142,6 @@ def _turn(prev_end: float, next_start: float) -> str:
     return "right" if delta > 0 else "left"
 
 
-_TURN_ZH = {"straight": "继续直行", "left": "左转", "right": "右转", "uturn": "掉头"}
-_TURN_EN = {
-    "straight": "go straight on",
-    "left": "turn left",
-    "right": "turn right",
-    "uturn": "turn back",
-}
-
-
 @dataclass
 class _Segment:
     key: tuple
@@ -129,7 +163,7 @@ def _kind(highway: str, private: bool) -> str:
     return "street"
 
 
-def _segments(net, leg) -> list[_Segment]:
+def _segments(net: BeatNetwork, leg: Leg) -> list[_Segment]:
     idx = net.index
     private = net.edge_private
     segs: list[_Segment] = []
@@ -200,7 +234,7 @@ def _end_bearing(coords: np.ndarray, *, at_start: bool, span: float = 15.0) -> f
     return b if at_start else (b + 180.0) % 360.0
 
 
-def _context(net, seg: _Segment) -> tuple[str, str]:
+def _context(net: BeatNetwork, seg: _Segment) -> tuple[str, str]:
     """Nearest named street and the side of it the segment lies on, e.g. ('府学胡同', '北')."""
     idx_named, tree = net.named_edges()
     if tree is None:
@@ -220,28 +254,25 @@ def _context(net, seg: _Segment) -> tuple[str, str]:
     return str(net.edge_name[edge]), side
 
 
-def _label(net, seg: _Segment, lang: str) -> str:
+def _label(net: BeatNetwork, seg: _Segment, lang: str) -> str:
     if seg.kind == "named":
         return seg.name
-    base = _KIND_EN[seg.kind] if lang == "en" else _KIND_ZH[seg.kind]
+    base = T(seg.kind, lang)
     if seg.kind == "estate":
         return base
     street, side = _context(net, seg)
     if not street:
         return base
-    if lang == "en":
-        where = {"北": "north", "南": "south", "东": "east", "西": "west"}.get(side)
-        return f"{base} ({where} of {street})" if where else f"{base} (by {street})"
-    return f"{base}（{street}{_SIDE_ZH[side]}）" if side else f"{base}（{street}旁）"
+    if side:
+        return T("side_of", lang, base=base, street=street, side=T(_SIDE[side], lang))
+    return T("by", lang, base=base, street=street)
 
 
 def _short_label(seg: _Segment, lang: str) -> str:
-    if seg.kind == "named":
-        return seg.name
-    return _KIND_EN[seg.kind] if lang == "en" else _KIND_ZH[seg.kind]
+    return seg.name if seg.kind == "named" else T(seg.kind, lang)
 
 
-def _estate_name(net, seg: _Segment, lang: str) -> str:
+def _estate_name(net: BeatNetwork, seg: _Segment, lang: str) -> str:
     if not net.estates.empty:
         if seg.estate >= 0:
             return str(net.estates["name"].iloc[seg.estate])
@@ -249,10 +280,10 @@ def _estate_name(net, seg: _Segment, lang: str) -> str:
         d = net.estates.geometry.distance(line).to_numpy()
         if d.size and d.min() <= 50.0:
             return str(net.estates["name"].iloc[int(np.argmin(d))])
-    return "the estate" if lang == "en" else "小区"
+    return T("the_estate", lang)
 
 
-def _gate_near(net, leg, xy: np.ndarray) -> bool:
+def _gate_near(net: BeatNetwork, leg: Leg, xy: np.ndarray) -> bool:
     if not leg.nodes:
         return False
     nodes = np.asarray(leg.nodes, dtype=np.int64)
@@ -265,8 +296,8 @@ def _gate_near(net, leg, xy: np.ndarray) -> bool:
 
 
 def leg_directions(
-    net,
-    leg,
+    net: BeatNetwork,
+    leg: Leg,
     *,
     leg_number: int = 0,
     origin: str | None = None,
@@ -274,6 +305,10 @@ def leg_directions(
     lang: str = "zh",
 ) -> list[Step]:
     """Directions for one leg.
+
+    Steps: cut the leg into segments (one per street or kind of unnamed way); for each, a line
+    "enter"/"leave" where the walk crosses an estate's boundary, then the walk along it with
+    the turn onto the next one (or the destination after the last).
 
     Parameters
     ----------
@@ -295,67 +330,52 @@ def leg_directions(
     """
     if lang not in ("zh", "en"):
         raise ValueError(f"lang must be 'zh' or 'en', got {lang!r}")
-    en = lang == "en"
     segs = _segments(net, leg)
-    steps: list[Step] = []
     if not segs:
         text = destination or ""
         if origin and text:
-            text = (f"From {origin}: " if en else f"从{origin}出发，") + text
-        if text:
-            steps.append(Step(leg_number, "arrive", text[0].upper() + text[1:] if en else text))
-        return steps
+            text = T("from_arrive", lang, origin=origin) + text
+        return [Step(leg_number, "arrive", _sentence(text, lang))] if text else []
+    steps: list[Step] = []
     for i, seg in enumerate(segs):
         prev = segs[i - 1] if i else None
         if prev is not None and seg.private != prev.private:
-            xy = seg.coords[0]
-            gate = _gate_near(net, leg, xy)
-            if seg.private:
-                est = _estate_name(net, seg, lang)
-                if en:
-                    way = "through its gate" if gate else "through its entrance"
-                    steps.append(Step(leg_number, "enter", f"Enter {est} {way}"))
-                else:
-                    steps.append(
-                        Step(leg_number, "enter", f"从{est}{'大门' if gate else '入口'}进入小区")
-                    )
-            else:
-                est = _estate_name(net, prev, lang)
-                if en:
-                    way = "gate" if gate else "entrance"
-                    steps.append(Step(leg_number, "leave", f"Leave {est} by its {way}"))
-                else:
-                    steps.append(
-                        Step(leg_number, "leave", f"从{est}{'大门' if gate else '出口'}出小区")
-                    )
-        d8 = _dir8(_bearing(seg.coords[0], seg.coords[-1]))
+            steps.append(_crossing(net, leg, seg, prev, leg_number, lang))
         metres = round_length(seg.length)
-        label = _label(net, seg, lang)
-        if en:
-            text = f"walk {_DIR8_EN[d8]} {metres} m along {label}"
-        else:
-            text = f"沿{label}向{_DIR8_ZH[d8]}走{metres}米"
+        d8 = _DIR8[_dir8(_bearing(seg.coords[0], seg.coords[-1]))]
+        text = T("walk", lang, label=_label(net, seg, lang), dir=T(d8, lang), m=metres)
         if i == 0 and origin:
-            text = (f"from {origin}, " if en else f"从{origin}出发，") + text
+            text = T("from", lang, origin=origin) + text
         nxt = segs[i + 1] if i + 1 < len(segs) else None
         if nxt is not None:
             turn = _turn(
                 _end_bearing(seg.coords, at_start=False), _end_bearing(nxt.coords, at_start=True)
             )
-            onto = _short_label(nxt, lang)
-            if en:
-                text += f", then {_TURN_EN[turn]} onto {onto}"
-            else:
-                text += f"，至{onto}{_TURN_ZH[turn]}"
+            text += T("then", lang, turn=T(turn, lang), onto=_short_label(nxt, lang))
         elif destination:
-            text += (", " if en else "，") + destination
-        if en:
-            text = text[0].upper() + text[1:]
-        steps.append(Step(leg_number, "walk", text, float(metres)))
+            text += T("comma", lang) + destination
+        steps.append(Step(leg_number, "walk", _sentence(text, lang), float(metres)))
     return steps
 
 
-def directions(plan, *, lang: str = "zh") -> list[Step]:
+def _sentence(text: str, lang: str) -> str:
+    """English lines begin with a capital letter."""
+    return text[:1].upper() + text[1:] if lang == "en" else text
+
+
+def _crossing(
+    net: BeatNetwork, leg: Leg, seg: _Segment, prev: _Segment, leg_number: int, lang: str
+) -> Step:
+    """The line where the walk enters (``seg`` private) or leaves an estate."""
+    gate = _gate_near(net, leg, seg.coords[0])
+    if seg.private:
+        key = "enter_gate" if gate else "enter"
+        return Step(leg_number, "enter", T(key, lang, estate=_estate_name(net, seg, lang)))
+    key = "leave_gate" if gate else "leave"
+    return Step(leg_number, "leave", T(key, lang, estate=_estate_name(net, prev, lang)))
+
+
+def directions(plan: EveningPlan, *, lang: str = "zh") -> list[Step]:
     """Directions for a whole evening route, from the office back to it.
 
     Parameters
@@ -368,27 +388,18 @@ def directions(plan, *, lang: str = "zh") -> list[Step]:
     list of Step
         Lines in walking order; :attr:`Step.leg` tells which leg (0 = office -> stop 1).
     """
-    en = lang == "en"
     stops = plan.stops
     n = len(stops)
     out: list[Step] = []
     for k, leg in enumerate(plan.legs):
-        origin = (
-            ("the police office" if en else "警务室")
-            if k == 0
-            else (f"stop {k}" if en else f"第{k}站")
-        )
+        origin = T("office", lang) if k == 0 else T("stop", lang, k=k)
         if k < n:
-            addr = str(stops["address"].iloc[k])
             more = int(stops["n_households"].iloc[k])
-            extra = (f" ({more} households)" if en else f"（{more}户）") if more > 1 else ""
-            dest = (
-                f"arrive at stop {k + 1}: {addr}{extra}"
-                if en
-                else f"到达第{k + 1}站：{addr}{extra}"
-            )
+            extra = T("households", lang, n=more) if more > 1 else ""
+            address = str(stops["address"].iloc[k])
+            dest = T("arrive", lang, k=k + 1, address=address, extra=extra)
         else:
-            dest = "back at the police office" if en else "回到警务室"
+            dest = T("back", lang)
         out.extend(
             leg_directions(
                 plan.network, leg, leg_number=k, origin=origin, destination=dest, lang=lang

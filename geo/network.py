@@ -64,6 +64,7 @@ import shapely
 from shapely.geometry import LineString, Point
 
 from geo._errors import BeatMapError, InputError, NotFoundError, OfflineError
+from geo.i18n import Catalogue
 
 __all__ = [
     "DROPPED_HIGHWAYS",
@@ -294,6 +295,27 @@ def walking_filter_keep(
 # --------------------------------------------------------------------------------------------
 # the area
 
+#: texts of the area report: key -> (Chinese, English)
+T = Catalogue(
+    {
+        "network": (
+            "步行路网：{nodes} 个节点，{edges} 条路段，共 {km:.1f} 公里",
+            "Walking network: {nodes} nodes, {edges} street segments, {km:.1f} km",
+        ),
+        "private": (
+            "其中小区内部等非公开道路：{n} 条",
+            "Private roads kept (gated estates etc.): {n} segments",
+        ),
+        "buildings": (
+            "建筑：{n} 栋，其中住宅 {homes} 栋",
+            "Buildings: {n} ({homes} residential)",
+        ),
+        "pois": ("商店和公共设施：{n} 处", "Shops and amenities: {n}"),
+        "cameras": ("OSM 中标注的监控摄像头：{n} 个", "Surveillance cameras tagged in OSM: {n}"),
+        "note": ("注意：{note}", "Note: {note}"),
+    }
+)
+
 
 @dataclass(frozen=True)
 class AreaReport:
@@ -330,27 +352,19 @@ class AreaReport:
 
     def lines(self, lang: str = "zh") -> list[str]:
         """Human-readable lines, Simplified Chinese (``"zh"``) or English (``"en"``)."""
-        if lang == "zh":
-            notes = self.notes_zh if len(self.notes_zh) == len(self.notes) else self.notes
-            return [
-                f"步行路网：{self.nodes} 个节点，{self.edges} 条路段，共 {self.walk_km:.1f} 公里",
-                f"其中小区内部等非公开道路：{self.private_edges} 条",
-                f"建筑：{self.buildings} 栋，其中住宅 {self.residential_buildings} 栋",
-                f"商店和公共设施：{self.pois} 处",
-                f"OSM 中标注的监控摄像头：{self.cameras} 个",
-                *(f"注意：{n}" for n in notes),
-            ]
-        if lang == "en":
-            return [
-                f"Walking network: {self.nodes} nodes, {self.edges} street segments, "
-                f"{self.walk_km:.1f} km",
-                f"Private roads kept (gated estates etc.): {self.private_edges} segments",
-                f"Buildings: {self.buildings} ({self.residential_buildings} residential)",
-                f"Shops and amenities: {self.pois}",
-                f"Surveillance cameras tagged in OSM: {self.cameras}",
-                *(f"Note: {n}" for n in self.notes),
-            ]
-        raise InputError(f"language must be 'zh' or 'en', got {lang!r}")
+        if lang not in ("zh", "en"):
+            raise InputError(f"language must be 'zh' or 'en', got {lang!r}")
+        notes = self.notes
+        if lang == "zh" and len(self.notes_zh) == len(self.notes):
+            notes = self.notes_zh
+        return [
+            T("network", lang, nodes=self.nodes, edges=self.edges, km=self.walk_km),
+            T("private", lang, n=self.private_edges),
+            T("buildings", lang, n=self.buildings, homes=self.residential_buildings),
+            T("pois", lang, n=self.pois),
+            T("cameras", lang, n=self.cameras),
+            *(T("note", lang, note=n) for n in notes),
+        ]
 
 
 @dataclass

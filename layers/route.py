@@ -14,6 +14,7 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
+from geo.i18n import Catalogue
 from layers.legend import LegendItem
 
 __all__ = ["ROUTE_COLOR", "route_layer", "route_legend_items", "stops_layer"]
@@ -22,20 +23,18 @@ ROUTE_COLOR = "#d62728"
 OFFICE_COLOR = "#1f4e9a"
 DONE_COLOR = "#1a9641"
 
-_T = {
-    "office": ("警务室", "police office"),
-    "stop": ("第{k}站", "stop {k}"),
-    "households": ("{n}户", "{n} households"),
-    "route": ("步行路线", "walking route"),
-    "stops": ("走访站（数字为顺序）", "stops (numbered in order)"),
-    "done": ("已记录", "recorded"),
-    "leg": ("第{k}段 {m:.0f}米", "leg {k}: {m:.0f} m"),
-}
-
-
-def _t(key: str, lang: str) -> str:
-    zh, en = _T[key]
-    return en if lang == "en" else zh
+#: texts of this module: key -> (Chinese, English)
+T = Catalogue(
+    {
+        "office": ("警务室", "police office"),
+        "stop": ("第{k}站", "stop {k}"),
+        "households": ("{n}户", "{n} households"),
+        "route": ("步行路线", "walking route"),
+        "stops": ("走访站（数字为顺序）", "stops (numbered in order)"),
+        "done": ("已记录", "recorded"),
+        "leg": ("第{k}段 {m:.0f}米", "leg {k}: {m:.0f} m"),
+    }
+)
 
 
 def route_layer(
@@ -86,7 +85,7 @@ def route_layer(
             color=color,
             weight=weight,
             opacity=0.85,
-            tooltip=_t("leg", lang).format(k=int(leg), m=float(length)),
+            tooltip=T("leg", lang, k=int(leg), m=float(length)),
         ).add_to(group)
     return group
 
@@ -147,12 +146,12 @@ def stops_layer(
                 icon_anchor=(13, 15),
                 class_name="beatmap-office",
             )
-            folium.Marker(loc, icon=icon, tooltip=_t("office", lang)).add_to(group)
+            folium.Marker(loc, icon=icon, tooltip=T("office", lang)).add_to(group)
             continue
         when = f"{pd.Timestamp(arrive):%H:%M} " if pd.notna(arrive) else ""
         tip = (
-            f"{_t('stop', lang).format(k=int(k))} {when}{html.escape(str(addr))} · "
-            f"{_t('households', lang).format(n=int(n))}"
+            f"{T('stop', lang, k=int(k))} {when}{html.escape(str(addr))} · "
+            f"{T('households', lang, n=int(n))}"
         )
         fill = DONE_COLOR if int(k) in done else ROUTE_COLOR
         folium.Marker(loc, icon=_icon(str(int(k)), fill), tooltip=tip).add_to(group)
@@ -162,8 +161,8 @@ def stops_layer(
 def route_legend_items(*, lang: str = "zh") -> list[LegendItem]:
     """Legend rows for the route and its stops."""
     return [
-        LegendItem(_t("route", lang), color=ROUTE_COLOR, kind="line", weight=4),
-        LegendItem(_t("stops", lang), color=ROUTE_COLOR, fill="#ffffff", kind="point"),
-        LegendItem(_t("done", lang), color=DONE_COLOR, fill="#ffffff", kind="point"),
-        LegendItem(_t("office", lang), color=OFFICE_COLOR, fill=OFFICE_COLOR, kind="point"),
+        LegendItem(T("route", lang), color=ROUTE_COLOR, kind="line", weight=4),
+        LegendItem(T("stops", lang), color=ROUTE_COLOR, fill="#ffffff", kind="point"),
+        LegendItem(T("done", lang), color=DONE_COLOR, fill="#ffffff", kind="point"),
+        LegendItem(T("office", lang), color=OFFICE_COLOR, fill=OFFICE_COLOR, kind="point"),
     ]
