@@ -8,7 +8,6 @@ with every problem found and exit with status 2; nothing is half written.
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -64,7 +63,7 @@ def demo(
         seed=settings.demo_seed if seed is None else seed,
         households_per_beat=households_per_beat,
     )
-    store = Store(settings.database_url)
+    store = Store(settings.database_url, create=True)  # the one command that makes a database
     write_demo(store, city, source=area_source(area))
     cli_audit(store, "import", object="demo city", detail=area_source(area))
     store.set_meta(
@@ -201,7 +200,7 @@ def backup(
     from geo.store import Store
 
     settings = _settings(db)
-    typer.echo(str(Store(settings.database_url).backup(dest)))
+    typer.echo(str(Store(settings.database_url, migrate=False).backup(dest)))
 
 
 @app.command()
@@ -229,7 +228,10 @@ def serve(
         "--browser.gatherUsageStats",
         "false",
     ]
-    raise SystemExit(subprocess.call(cmd, cwd=root, env=os.environ.copy()))
+    # replace this process with Streamlit, so a service manager's stop signal reaches the server
+    os.chdir(root)
+    sys.stdout.flush()
+    os.execv(sys.executable, cmd)
 
 
 # --- route: the officer's evening (issue "The officer's evening") -------------------------
@@ -562,6 +564,10 @@ def beats_propose(
 
 def main() -> None:
     """Entry point of the ``beatmap`` console script."""
+    from geo import store as store_module
+
+    # only `beatmap demo` creates a database; a mistyped path is refused, not made empty
+    store_module.CREATE_MISSING = False
     try:
         app(standalone_mode=False)
     except ValidationError as exc:
@@ -580,6 +586,10 @@ def main() -> None:
         if isinstance(exc, usage) and hasattr(exc, "show"):
             exc.show()
             raise SystemExit(getattr(exc, "exit_code", 2)) from None
+        friendly = store_module.store_error(exc)  # a database that is corrupt, full, down...
+        if friendly is not None:
+            typer.secho(f"error: {friendly}", err=True, fg=typer.colors.RED)
+            raise SystemExit(2) from None
         raise
 
 

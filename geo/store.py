@@ -93,6 +93,8 @@ BUSY_TIMEOUT_MS = 10_000
 WRITE_ATTEMPTS = 6
 #: rows from which a SQLite import is staged in a temporary table before taking the lock
 STAGE_ROWS = 20_000
+#: may a Store create a missing SQLite file when not told (the command line turns this off)
+CREATE_MISSING = True
 #: PostgreSQL pool: Streamlit runs one thread per session; this many connections are kept
 POOL_SIZE = int(os.environ.get("BEATMAP_DB_POOL", "10"))
 
@@ -271,10 +273,10 @@ class Store:
         ``postgresql://user:pw@host/beatmap``.
     migrate : bool
         Create or upgrade the schema on open (default).
-    create : bool
-        May a SQLite file that does not exist be created (default)? Commands other than
-        ``beatmap demo`` and the app's first start pass False, so a mistyped path is refused
-        instead of silently becoming an empty database.
+    create : bool, optional
+        May a SQLite file that does not exist be created? Default :data:`CREATE_MISSING`: true
+        in the app (its first start makes the database), false in the command line except
+        ``beatmap demo``, so a mistyped path is refused instead of becoming an empty database.
 
     Raises
     ------
@@ -283,9 +285,9 @@ class Store:
         message says which and what to do.
     """
 
-    def __init__(self, url: str, *, migrate: bool = True, create: bool = True) -> None:
+    def __init__(self, url: str, *, migrate: bool = True, create: bool | None = None) -> None:
         self.url = url
-        self.engine = make_engine(url, create=create)
+        self.engine = make_engine(url, create=CREATE_MISSING if create is None else create)
         if migrate:
             try:
                 retrying(lambda: upgrade(self.engine))
@@ -317,6 +319,17 @@ class Store:
         with self.engine.begin() as conn:
             yield conn
 
+    @contextmanager
+    def faults(self) -> Iterator[None]:
+        """Turn a database fault (corrupt, read-only, full, server down) into a StoreError."""
+        try:
+            yield
+        except sa.exc.DBAPIError as exc:
+            friendly = store_error(exc, self.engine.url)
+            if friendly is None:
+                raise
+            raise friendly from exc
+
     def write_transaction(self, fn: Callable[[Connection], _T]) -> _T:
         """Run ``fn(conn)`` in one write transaction, again while the database is busy.
 
@@ -329,7 +342,13 @@ class Store:
                 lock_for_write(conn)
                 return fn(conn)
 
-        return retrying(once)
+        try:
+            return retrying(once)
+        except sa.exc.DBAPIError as exc:
+            friendly = store_error(exc, self.engine.url)
+            if friendly is None:
+                raise
+            raise friendly from exc
 
     # -- reading -----------------------------------------------------------------------------
 
@@ -402,7 +421,7 @@ class Store:
         # driver-level rows: no per-value processing; _typed converts whole columns
         compiled = stmt.compile(dialect=self.engine.dialect, compile_kwargs={"literal_binds": True})
         if conn is None:
-            with self.engine.connect() as c:
+            with self.faults(), self.engine.connect() as c:
                 rows = c.exec_driver_sql(str(compiled)).fetchall()
         else:
             rows = conn.exec_driver_sql(str(compiled)).fetchall()
@@ -417,7 +436,7 @@ class Store:
     def count(self, name: str) -> int:
         """Number of rows of table ``name``."""
         sql = SQL_TABLES[table(name).name]
-        with self.engine.connect() as conn:
+        with self.faults(), self.engine.connect() as conn:
             return int(conn.execute(sa.select(sa.func.count()).select_from(sql)).scalar_one())
 
     def counts(self) -> dict[str, int]:
@@ -808,6 +827,8 @@ def store_error(exc: BaseException, url: sa.engine.URL | str | None = None) -> S
         )
     text = str(getattr(exc, "orig", None) or exc).lower()
     if not isinstance(exc, sa.exc.DBAPIError | sqlite3.Error | OSError):
+        return None
+    if isinstance(exc, sa.exc.IntegrityError | sqlite3.IntegrityError):
         return None
     for needle, what in _SQLITE_FAULTS:
         if needle in text:
