@@ -62,6 +62,10 @@ LAYERS = (
 )
 
 
+#: margin (px) left around the selected beat, or the beats in view, when the map is framed
+FIT_PADDING = (24, 24)
+
+
 def layer_names(lang: str = "zh") -> dict[str, str]:
     """Names of the coverage map's layers in ``lang`` (as shown in the layer control)."""
     return {k: T(k, lang) for k in LAYERS}
@@ -158,7 +162,7 @@ def coverage_map(
     folium.LayerControl(collapsed=True, position="topright").add_to(m)
     if bounds is not None:
         west, south, east, north = bounds
-        m.fit_bounds([[south, west], [north, east]])
+        m.fit_bounds([[south, west], [north, east]], padding=FIT_PADDING)
     return m
 
 

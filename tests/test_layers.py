@@ -33,7 +33,7 @@ from layers.beats import (
     stations_layer,
 )
 from layers.cameras import CAMERA_COLORS, cameras_layer
-from layers.coverage_map import coverage_map, layer_names
+from layers.coverage_map import FIT_PADDING, coverage_map, layer_names
 from layers.heat import heat_layer
 from layers.hexes import hexes_layer
 from layers.households import STATUS_COLORS, households_layer
@@ -240,6 +240,37 @@ def test_coverage_map_offline_and_small(city):
     assert json.dumps(names["hexes"])[1:-1] in hex_html or names["hexes"] in hex_html
     with pytest.raises(ValueError, match="heat"):
         coverage_map(view, area, heat="fire")
+
+
+def _fit_bounds(html: str) -> list[float]:
+    """The corners of the map's one ``fitBounds`` call, and that it leaves a margin."""
+    (call,) = re.findall(r"fitBounds\(\s*(\[\[.*?\]\])\s*,\s*(\{.*?\})", html, re.S)
+    assert json.loads(call[1]) == {"padding": list(FIT_PADDING)}, call[1]
+    return [v for corner in json.loads(call[0]) for v in corner]
+
+
+@pytest.mark.usefixtures("map_assets")
+def test_coverage_map_fits_the_selected_beat_or_the_beats_in_view(city):
+    area, f, _ = city
+    f = dict(f)
+    for name in ("incidents", "cameras"):
+        f[name] = with_beat(f[name], f["beats"])
+    window = Filters(start="2026-03-01", end="2026-06-30")
+    view = coverage_view(f, window, target_date="2026-06-30")
+    beat = view.beats_map[view.beats_map["beat_id"] == 2]
+    west, south, east, north = beat.total_bounds
+    fitted = _fit_bounds(coverage_map(view, area, selected=2).get_root().render())
+    assert fitted == pytest.approx([south, west, north, east])
+    # a station in the sidebar: the map frames that station's beats, not the whole area
+    station = int(f["beats"]["station_id"].iloc[0])
+    narrow = coverage_view(
+        f,
+        Filters(start="2026-03-01", end="2026-06-30", stations=(station,)),
+        target_date="2026-06-30",
+    )
+    w, s_, e, n = f["beats"][f["beats"]["station_id"] == station].total_bounds
+    fitted = _fit_bounds(coverage_map(narrow, area).get_root().render())
+    assert fitted == pytest.approx([s_, w, n, e])
 
 
 def test_household_points_hide_personal_columns(city):
