@@ -1,7 +1,10 @@
 """Tables as files for download: CSV that Excel reads in Chinese, and XLSX workbooks.
 
 Every page and command that hands a table to the user writes it through these functions, so a
-rule about exported cells (time zones, infinities, geometry) lives in one place.
+rule about exported cells (time zones, infinities, geometry) lives in one place. Text cells
+that a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@`` ...) are neutralised
+(:func:`geo.textguard.spreadsheet_safe`); the bytes are built whole in memory, so a failed
+export hands out nothing.
 """
 
 from __future__ import annotations
@@ -13,12 +16,14 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from geo.textguard import spreadsheet_safe
+
 __all__ = ["to_csv_bytes", "to_xlsx_bytes"]
 
 
 def to_csv_bytes(df: pd.DataFrame) -> bytes:
     """A table as CSV in UTF-8 with a byte-order mark (Excel reads the Chinese right)."""
-    return _exportable(df).to_csv(index=False).encode("utf-8-sig")
+    return spreadsheet_safe(_exportable(df)).to_csv(index=False).encode("utf-8-sig")
 
 
 def to_xlsx_bytes(tables: Mapping[str, pd.DataFrame]) -> bytes:
@@ -45,7 +50,8 @@ def to_xlsx_bytes(tables: Mapping[str, pd.DataFrame]) -> bytes:
                 k += 1
                 sheet = f"{base[: 31 - len(str(k)) - 1]}_{k}"
             used.add(sheet)
-            _exportable(df).to_excel(writer, sheet_name=sheet, index=False)
+            safe = spreadsheet_safe(_exportable(df), xlsx=True)
+            safe.to_excel(writer, sheet_name=sheet, index=False)
     return buf.getvalue()
 
 

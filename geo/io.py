@@ -83,12 +83,7 @@ from geo.model import (
     table,
     validate,
 )
-from geo.textguard import (
-    CONTROL_RE,
-    DEFAULT_MAX_FIELD_LENGTH,
-    neutralise_frame,
-    unneutralise,
-)
+from geo.textguard import DEFAULT_MAX_FIELD_LENGTH, spreadsheet_safe, unneutralise
 
 CSV_EXTENSIONS = (".csv", ".txt", ".tsv")
 EXCEL_EXTENSIONS = (".xlsx", ".xlsm")
@@ -1348,19 +1343,6 @@ def _is_text(s: pd.Series) -> bool:
     return s.dtype == object or pd.api.types.is_string_dtype(s.dtype)
 
 
-def spreadsheet_frame(df: pd.DataFrame, *, xlsx: bool = False) -> pd.DataFrame:
-    """``df`` ready for a CSV or XLSX file: formula cells neutralised (OWASP), and for XLSX
-    control characters (which the format cannot hold) shown as U+FFFD."""
-    out = neutralise_frame(df)
-    if xlsx:
-        for col in out.columns:
-            if _is_text(out[col]):
-                out[col] = out[col].map(
-                    lambda v: CONTROL_RE.sub("\ufffd", v) if isinstance(v, str) else v
-                )
-    return out
-
-
 def _headers(tbl: Table, lang: str) -> dict[str, str]:
     i = 1 if lang == "en" else 0
     out = {"id": "id" if lang == "en" else "编号"}
@@ -1482,7 +1464,7 @@ def export_table(
     out = export_frame(df, kind, lang=lang, geometry="columns")
     if ext == ".csv":
         with atomic_output(path) as tmp:
-            spreadsheet_frame(out).to_csv(tmp, index=False, encoding="utf-8-sig")
+            spreadsheet_safe(out).to_csv(tmp, index=False, encoding="utf-8-sig")
         return path
     long_cells = [
         (col, int(df["id"].iloc[pos]))
@@ -1500,7 +1482,7 @@ def export_table(
         )
     sheet = tbl.label[1 if lang == "en" else 0][:31]
     with atomic_output(path) as tmp, pd.ExcelWriter(tmp, engine="openpyxl") as writer:
-        spreadsheet_frame(out, xlsx=True).to_excel(writer, index=False, sheet_name=sheet)
+        spreadsheet_safe(out, xlsx=True).to_excel(writer, index=False, sheet_name=sheet)
     return path
 
 

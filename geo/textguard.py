@@ -165,3 +165,19 @@ def mask_free_text_series(values: pd.Series) -> pd.Series:
         return values
     masked = {v: mask_free_text(v) for v in uniq}
     return values.map(masked, na_action="ignore")
+
+
+def spreadsheet_safe(df: pd.DataFrame, *, xlsx: bool = False) -> pd.DataFrame:
+    """``df`` ready for a CSV or XLSX file: formula cells neutralised (:func:`neutralise_frame`),
+    and for XLSX the control characters that format cannot hold shown as U+FFFD.
+
+    Every writer of a CSV or XLSX file (table exports, report downloads) passes its frame
+    through here.
+    """
+    out = neutralise_frame(df)
+    if xlsx:
+        for col in out.columns:
+            s = out[col]
+            if s.dtype == object or pd.api.types.is_string_dtype(s.dtype):
+                out[col] = s.map(lambda v: CONTROL_RE.sub("\ufffd", v) if isinstance(v, str) else v)
+    return out

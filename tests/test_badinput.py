@@ -541,3 +541,18 @@ def test_cli_bad_option_values_get_a_usage_message(tmp_path: Path) -> None:
     assert out.returncode == 2
     assert "Traceback" not in out.stderr
     assert "Invalid value for '--officer'" in out.stderr and "Usage:" in out.stderr
+
+
+def test_report_downloads_neutralise_formulas() -> None:
+    import io
+
+    from geo.exports import to_csv_bytes, to_xlsx_bytes
+
+    df = pd.DataFrame({"社区": ["=1+1", "民安社区", "@cmd"], "户数": [-3, 5, 7]})
+    back = pd.read_csv(io.BytesIO(to_csv_bytes(df)), dtype=str, encoding="utf-8-sig")
+    assert back["社区"].tolist() == ["'=1+1", "民安社区", "'@cmd"]
+    assert back["户数"].tolist() == ["-3", "5", "7"]  # numbers stay numbers
+    ws = openpyxl.load_workbook(io.BytesIO(to_xlsx_bytes({"覆盖率": df}))).active
+    cells = [ws.cell(r, 1) for r in range(2, 5)]
+    assert [c.value for c in cells] == ["'=1+1", "民安社区", "'@cmd"]
+    assert all(c.data_type == "s" for c in cells) and ws.cell(2, 2).value == -3
