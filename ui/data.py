@@ -129,6 +129,7 @@ def _import_section(store, area) -> None:
                     reference=reference,
                     on_duplicate=on_dup,
                     name=upload.name,
+                    max_field_length=get_settings().max_field_length,
                 )
         except ValidationError as exc:
             st.error(
