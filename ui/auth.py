@@ -132,9 +132,10 @@ def current_scope() -> Scope:
 
 def _cookie_token() -> str | None:
     try:
-        return st.context.cookies.get(COOKIE)
+        value = st.context.cookies.get(COOKIE)
     except Exception:  # no browser connection (AppTest)
         return None
+    return value if isinstance(value, str) and value else None
 
 
 def _write_cookie(token: str | None) -> None:

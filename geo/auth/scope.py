@@ -90,8 +90,11 @@ def check_role(role: str) -> str:
     return role
 
 
-def may(role: str, page: str | None = None, action: str = "read") -> bool:
-    """Whether ``role`` may do ``action`` (on ``page`` when given).
+def may(role: str, page: str | None = None, action: str | None = None) -> bool:
+    """Whether ``role`` may open ``page`` and do ``action`` there.
+
+    ``may(role, page)`` asks whether the page opens at all (the navigation offers only those);
+    ``may(role, action=...)`` whether the action is allowed anywhere; both together, both.
 
     Parameters
     ----------
@@ -100,12 +103,14 @@ def may(role: str, page: str | None = None, action: str = "read") -> bool:
     page : str, optional
         A navigation url path (``coverage``, ``field``, ...). A page not in :data:`PAGE_ACCESS`
         is open to :data:`DEFAULT_PAGE_ROLES`.
-    action : str
-        One of :data:`ACTIONS`.
+    action : str, optional
+        One of :data:`ACTIONS`; "read" when ``page`` is not given either.
     """
     if role not in ROLES:
         return False
-    if action not in ACTIONS:
+    if action is None and page is None:
+        action = "read"
+    if action is not None and action not in ACTIONS:
         raise InputError(f"action must be one of {', '.join(ACTIONS)}; got {action!r}")
     if page is not None:
         if page in KNOWN_PAGES:
@@ -113,7 +118,7 @@ def may(role: str, page: str | None = None, action: str = "read") -> bool:
                 return False
         elif role not in DEFAULT_PAGE_ROLES:
             return False
-    return action in ACTION_ACCESS[role]
+    return action is None or action in ACTION_ACCESS[role]
 
 
 #: tables narrowed by location (their points inside the scope's beats)
@@ -249,7 +254,7 @@ class Scope:
     def __hash__(self) -> int:  # caches hash arguments; equal keys read equal data
         return hash(self.key)
 
-    def may(self, page: str | None = None, action: str = "read") -> bool:
+    def may(self, page: str | None = None, action: str | None = None) -> bool:
         """:func:`may` for this scope's role."""
         return may(self.role, page, action)
 

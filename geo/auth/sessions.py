@@ -58,7 +58,7 @@ def check_session(
 
     Called on every rerun of the app, so the idle timeout is enforced whatever page is open.
     """
-    if not token:
+    if not token or not isinstance(token, str):
         return SessionCheck(None, "unknown")
     now = utcnow()
     digest = _digest(token)
