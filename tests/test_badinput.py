@@ -556,3 +556,30 @@ def test_report_downloads_neutralise_formulas() -> None:
     cells = [ws.cell(r, 1) for r in range(2, 5)]
     assert [c.value for c in cells] == ["'=1+1", "民安社区", "'@cmd"]
     assert all(c.data_type == "s" for c in cells) and ws.cell(2, 2).value == -3
+
+
+@pytest.mark.slow
+def test_cli_datum_auto_compares_rows_with_the_osm_area(
+    loaded: Store, tmp_path: Path, alleys_osm: Path
+) -> None:
+    from geo.io import area_reference
+    from geo.network import load_area
+
+    ref = area_reference(load_area(alleys_osm))
+    gcj = np.arange(len(ref)) % 2 == 1
+    path = csv(tmp_path / "mixed.csv", _households_at(ref, np.arange(len(ref)), gcj))
+    db = str(tmp_path / "city.sqlite")
+    before = snapshot(loaded)
+    out = beatmap(
+        "import", "households", str(path), "--db", db, "--lang", "en",
+        tmp_path=tmp_path, BEATMAP_OSM_FILE=str(alleys_osm),
+    )  # fmt: skip
+    assert out.returncode == 2, out.stdout + out.stderr
+    assert "Traceback" not in out.stderr
+    assert "mixed.csv, row 2, field 'lon/lat': this point fits GCJ-02" in out.stderr, out.stderr
+    assert_unchanged(loaded, before)
+    # without an area the report says the datum was judged from the headers only
+    wgs = csv(tmp_path / "plain.csv", _households_at(ref, np.arange(len(ref)), gcj & False))
+    out = beatmap("import", "households", str(wgs), "--db", db, "--lang", "en", tmp_path=tmp_path)
+    assert out.returncode == 0, out.stderr
+    assert "no OSM area to compare the points with" in out.stdout
