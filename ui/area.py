@@ -47,6 +47,12 @@ with map_col:
 with info_col:
     st.subheader(t("载入报告", "Load report"))
     st.markdown("\n".join(f"- {line}" for line in area.report().lines(lang)))
+    st.caption(
+        t(
+            "地图数据 © OpenStreetMap 贡献者，依开放数据库许可（ODbL 1.0）使用。",
+            "Map data © OpenStreetMap contributors, under the Open Database License (ODbL 1.0).",
+        )
+    )
     if settings.tile_url is None:
         st.caption(
             t(
