@@ -39,7 +39,7 @@ _ID_RE = (
     r"(?<![0-9A-Za-z])[1-9]\d{5}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])\d{2}\d{3}[\dXx](?![0-9A-Za-z])"
 )
 _MOBILE_RE = r"(?<!\d)(?:(?:\+|00)86[\s-]?)?1[3-9]\d(?:[\s-]?\d{4}){2}(?!\d)"
-_LANDLINE_RE = r"(?<!\d)(?:\(0\d{2,3}\)|0\d{2,3})[\s-]?[2-9]\d{3}[\s-]?\d{3,4}(?!\d)"
+_LANDLINE_RE = r"(?<!\d)(?:[(（]0\d{2,3}[)）]|0\d{2,3})[\s-]?[2-9]\d{3}[\s-]?\d{3,4}(?!\d)"
 #: personal numbers in free text: 身份证 numbers, mobile and landline phone numbers
 PERSONAL_NUMBER_RE = re.compile(f"{_ID_RE}|{_MOBILE_RE}|{_LANDLINE_RE}")
 
