@@ -196,3 +196,47 @@ def test_login_scope_and_masking(estate_city, playwright_api, tmp_path):
             raise
         finally:
             context.close()
+
+
+def test_header_mode_trusts_only_the_proxy(playwright_api, tmp_path):
+    """Header mode: the user name header counts only from a configured proxy address."""
+    data = tmp_path / "data"
+    make_account(data, "wang", "chief")
+    env = {
+        "BEATMAP_DATA_DIR": str(data),
+        "BEATMAP_OSM_FILE": str(ROOT / "tests" / "data" / "alleys_estate.osm"),
+        "BEATMAP_TILES": "none",
+        "BEATMAP_ONLINE": "no",
+        "BEATMAP_LANGUAGE": "zh",
+        "BEATMAP_AUTH": "header",
+        "BEATMAP_AUTH_HEADER": "X-Remote-User",
+    }
+    for proxies, trusted in (("10.9.9.9", False), ("10.9.9.9, 127.0.0.1", True)):
+        with run_app({**env, "BEATMAP_TRUSTED_PROXIES": proxies}, log_dir=tmp_path) as app:
+            context, _ = launch_offline(
+                playwright_api,
+                tmp_path / f"chromium{trusted}",
+                viewport={"width": 1200, "height": 800},
+            )
+            context.set_extra_http_headers({"X-Remote-User": "wang"})
+            page = context.new_page()
+            try:
+                page.goto(app.url + "/coverage", wait_until="domcontentloaded")
+                if trusted:
+                    page.get_by_text("当前用户：wang").wait_for(timeout=SETTLE_MS)
+                    _settle(page)
+                    assert page.get_by_text("不受信任").count() == 0
+                else:
+                    page.get_by_text("不受信任的地址").wait_for(timeout=SETTLE_MS)
+                    _settle(page)
+                    assert page.get_by_text("当前用户").count() == 0
+                    assert page.locator('iframe[title="streamlit_folium.st_folium"]').count() == 0
+            except Exception:
+                page.screenshot(path=str(ARTIFACTS / f"auth_header_{trusted}_FAILED.png"))
+                raise
+            finally:
+                context.close()
+    from geo.auth import audit
+
+    log = audit.read(Store(f"sqlite:///{data / 'beatmap.sqlite'}"), username="wang")
+    assert "login_failed" in set(log["action"]) and "login" in set(log["action"])
