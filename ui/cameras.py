@@ -245,6 +245,18 @@ def _delta(before: float, after: float) -> str:
     return f"{(after - before) * 100:+.1f} pt"
 
 
+def _proof(tot: dict) -> str:
+    """What is proven about the choice: optimal, within a bound of the optimum, or nothing."""
+    if tot.get("optimal"):
+        return t("（已证明最优）", "(proven optimal)")
+    if tot.get("gap") is not None:
+        return t(
+            f"（已证明不低于最优方案的 {1 / (1 + tot['gap']):.2%}）",
+            f"(proven within {1 / (1 + tot['gap']):.2%} of the best possible)",
+        )
+    return t("（未证明最优）", "(not proven optimal)")
+
+
 m1, m2, m3, m4 = st.columns(4)
 m1.metric(t("现有设备（在用）", "Installed units (active)"), f"{tot['units']:,}")
 m2.metric(
@@ -267,14 +279,12 @@ st.caption(
         f"现有：住户 {_pct(tot['hh_share_before'])}、警情 {_pct(tot['inc_share_before'])}、"
         f"加权 {_pct(tot['share_before'])}；新增 {tot['chosen']} 台后见上。"
         f"现有设备覆盖街巷 {tot['street_m_before'] / 1000:.2f} 公里，新增 "
-        f"{tot['street_m_new'] / 1000:.2f} 公里；候选点位 {tot['candidates']:,} 个。"
-        + ("（已证明最优）" if tot.get("optimal") else ""),
+        f"{tot['street_m_new'] / 1000:.2f} 公里；候选点位 {tot['candidates']:,} 个。" + _proof(tot),
         f"Now: households {_pct(tot['hh_share_before'])}, incidents "
         f"{_pct(tot['inc_share_before'])}, weighted {_pct(tot['share_before'])}; above: after "
         f"{tot['chosen']} new units. Installed units cover {tot['street_m_before'] / 1000:.2f} "
         f"km of street, the new ones add {tot['street_m_new'] / 1000:.2f} km; "
-        f"{tot['candidates']:,} candidate sites."
-        + (" (proven optimal)" if tot.get("optimal") else ""),
+        f"{tot['candidates']:,} candidate sites. " + _proof(tot),
     )
 )
 

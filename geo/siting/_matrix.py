@@ -73,3 +73,12 @@ def _counts(csr: sp.csr_matrix, chosen: np.ndarray) -> np.ndarray:
     """How many chosen candidates cover each demand column."""
     rep, pos = _ranges(csr.indptr[chosen], csr.indptr[chosen + 1])
     return np.bincount(csr.indices[pos], minlength=csr.shape[1])
+
+
+def _restrict(red: _Reduced, rows: np.ndarray) -> _Reduced:
+    """The reduced problem over the candidates ``rows`` only (demand they cannot cover goes)."""
+    csr = red.csr[rows]
+    csc = csr.tocsc()
+    keep = np.diff(csc.indptr) > 0
+    csc = csc[:, np.flatnonzero(keep)]
+    return _Reduced(csc.tocsr(), csc, red.w[keep], red.base, red.total)

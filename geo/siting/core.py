@@ -17,9 +17,17 @@ import numpy as np
 import scipy.sparse as sp
 
 from geo._errors import InputError
-from geo.siting._matrix import _reduce
-from geo.siting.exact import _exact
-from geo.siting.search import _greedy, _perturb, _reorder, _swap, _value
+from geo.siting._matrix import _reduce, _Reduced, _restrict
+from geo.siting.exact import Relaxation, _exact, _relaxation
+from geo.siting.search import (
+    Clock,
+    _greedy,
+    _perturb,
+    _reorder,
+    _round_lp,
+    _swap,
+    _value,
+)
 
 Method = Literal["auto", "greedy+swap", "greedy", "exact"]
 _METHODS = ("auto", "greedy+swap", "greedy", "exact")
@@ -45,15 +53,19 @@ class SitingResult:
     method : str
         ``"auto"``, ``"greedy"``, ``"greedy+swap"`` or ``"exact"``.
     optimal : bool or None
-        For ``"exact"`` and ``"auto"``: whether HiGHS proved optimality (within
+        For ``"exact"`` and ``"auto"``: whether the answer is proven optimal (within
         ``mip_rel_gap``); None for the heuristics alone.
     gap : float or None
-        For ``"exact"`` and ``"auto"``: HiGHS's relative MIP gap at the end, relative to the
-        newly covered weight (``inf`` when stopped before a bound); None otherwise.
+        For ``"exact"`` and ``"auto"``: how far the newly covered weight may at most be below
+        the optimum, relative to it (proven by HiGHS's bound, or by the LP relaxation for
+        ``"auto"``); None when no bound was proven ("not proven") or for the heuristics.
     seconds : float
         Wall time of the call.
     swaps : int
-        Improving exchanges made by the swap phase.
+        Improving exchanges made by the swap phases.
+    time_capped : bool
+        The time limit, not the work budget, stopped a search: the result may then depend on
+        the machine's speed and load.
     """
 
     chosen: np.ndarray
@@ -169,13 +181,19 @@ def max_coverage(
     per_group: int | np.ndarray | None = None,
     aggregate: bool = True,
     max_swaps: int | None = None,
-    polish_s: float = 2.0,
-    ils_rounds: int = 500,
+    lp_iterations: int = 200_000,
+    node_limit: int | None = None,
+    ils_rounds: int = 200,
+    kernel_max: int = 300,
     time_limit_s: float = 60.0,
     mip_rel_gap: float = 1e-6,
     highs_options: dict[str, Any] | None = None,
 ) -> SitingResult:
     """Choose ``k`` candidates that maximise the newly covered weighted demand.
+
+    Every method stops on a work budget (swaps, simplex iterations, branch-and-bound nodes,
+    search rounds), so the same inputs give the same sites on a quiet or a busy machine;
+    ``time_limit_s`` is only a safety net, and ``time_capped`` says when it stopped a search.
 
     Parameters
     ----------
@@ -188,16 +206,16 @@ def max_coverage(
     existing : numpy.ndarray of bool, shape (n_demand,), optional
         Demand already covered by existing units (its weight counts as ``base_weight``).
     method : {"auto", "greedy+swap", "greedy", "exact"}, optional
-        ``"greedy+swap"``: greedy, then best-improvement exchanges of one chosen site for one
-        other while the covered weight grows. ``"greedy"``: greedy only (guaranteed
-        >= 1 - 1/e of the optimum). ``"exact"``: a MILP solved with HiGHS, started from the
-        greedy+swap solution, within ``time_limit_s``; see ``optimal`` and ``gap``.
-        ``"auto"`` (default): greedy+swap, then up to ``ils_rounds`` rounds of iterated local
-        search (drop ``max(3, k // 12)`` random sites, refill greedily, swap; keep if better)
-        for at most ``polish_s / 2`` seconds, then the exact MILP started from the best so
-        far, all within about ``polish_s`` seconds (seeded). ``optimal`` and
-        ``gap`` certify the answer. A time-boxed run can depend on machine speed when it
-        stops at the limit.
+        ``"greedy"``: greedy only (guaranteed >= 1 - 1/e of the optimum). ``"greedy+swap"``:
+        greedy, then best-improvement exchanges of one chosen site for one other while the
+        covered weight grows. ``"auto"`` (default): greedy+swap; then the LP relaxation of the
+        covering MILP (HiGHS simplex), whose optimum bounds what any choice can cover and whose
+        fractional solution is rounded (the sites it values above one half, greedy for the
+        rest) and improved by swaps; iterated local search only when the LP cannot be solved
+        within its budget. When the LP's reduced costs leave at most ``kernel_max``
+        candidates that an optimum could use, the MILP over them proves the optimum.
+        ``optimal`` and ``gap`` are proven (against the LP bound, or by that MILP).
+        ``"exact"``: the MILP solved by HiGHS, started from the greedy+swap solution.
     groups : numpy.ndarray of int, shape (n_candidates,), optional
         Group code per candidate (e.g. beat), ``-1`` for none. Needs ``per_group``.
     per_group : int or numpy.ndarray, optional
@@ -206,17 +224,24 @@ def max_coverage(
         Merge identical demand columns first (same covering candidates); results are
         unchanged, work shrinks.
     max_swaps : int, optional
-        Upper bound on exchanges (default ``10 * k``).
-    polish_s : float, optional
-        Time budget of the search and HiGHS after greedy+swap for ``"auto"``.
+        Work budget of each swap phase (default ``10 * k`` exchanges).
+    lp_iterations : int, optional
+        Work budget of the LP relaxation (simplex iterations, ``"auto"``).
+    node_limit : int, optional
+        Work budget of a MILP (branch-and-bound nodes; default: none for ``"exact"``, 5,000
+        for the kernel MILP of ``"auto"``).
     ils_rounds : int, optional
-        Iterated local search rounds for ``"auto"``.
+        Work budget of the iterated local search (rounds), used by ``"auto"`` when the LP
+        gives no bound.
+    kernel_max : int, optional
+        ``"auto"`` proves optimality with a MILP over the candidates the LP's reduced costs
+        cannot rule out, when there are at most this many of them.
     time_limit_s : float, optional
-        Time limit of the swap phase and of HiGHS for ``"exact"``.
+        Safety net of the whole call (seconds).
     mip_rel_gap : float, optional
-        Relative gap at which HiGHS stops and declares optimality (``"exact"``).
+        Relative gap at which an answer counts as optimal.
     highs_options : dict, optional
-        Extra HiGHS options (``"exact"``), e.g. ``{"threads": 1}``.
+        Extra HiGHS options, e.g. ``{"presolve": "on"}``.
 
     Returns
     -------
@@ -232,56 +257,46 @@ def max_coverage(
     >>> import numpy as np
     >>> cover = np.array([[1, 1, 0, 0], [0, 1, 1, 0], [0, 0, 1, 1]])
     >>> r = max_coverage(cover, np.array([1.0, 1.0, 1.0, 1.0]), 2)
-    >>> sorted(r.chosen.tolist()), r.covered_weight
-    ([0, 2], 4.0)
+    >>> sorted(r.chosen.tolist()), r.covered_weight, r.optimal
+    ([0, 2], 4.0, True)
     """
     t0 = time.perf_counter()
     if method not in _METHODS:
         raise InputError(f"method must be one of {', '.join(_METHODS)}; got {method!r}")
     csr, w, k, ex, g, q = _check_inputs(cover, weights, k, existing, groups, per_group)
+    clock = Clock(time_limit_s)
     red = _reduce(csr, w, ex, aggregate)
+    swaps_budget = 10 * k if max_swaps is None else int(max_swaps)
     chosen, gains = _greedy(red, k, g, q)
     swaps = 0
-    optimal = gap = None
     if method != "greedy":
-        deadline = t0 + time_limit_s
-        before = gains.sum()
-        swapped, swaps = _swap(
-            red,
-            chosen,
-            g,
-            q,
-            max_swaps=10 * k if max_swaps is None else max_swaps,
-            deadline=deadline,
-        )
-        if swaps:
-            order, new_gains = _reorder(red, swapped)
-            if new_gains.sum() >= before:
-                chosen, gains = order, new_gains
+        chosen, gains, swaps = _improve(red, chosen, gains, g, q, swaps_budget, clock)
+    optimal = gap = None
     if method in ("exact", "auto") and red.w.size == 0:
         optimal, gap = True, 0.0
-    elif method in ("exact", "auto"):
-        if method == "auto":
-            before = _value(red, chosen)
-            better, n_better = _perturb(
-                red, chosen, g, q, deadline=time.perf_counter() + polish_s / 2, rounds=ils_rounds
-            )
-            if n_better and _value(red, better) > before:
-                chosen, gains = _reorder(red, better)
-        t_left = max(polish_s - (time.perf_counter() - t0), polish_s / 2)
-        x, optimal, gap = _exact(
+    elif method == "exact":
+        out = _exact(
             red,
             k,
             g,
             q,
             start=chosen,
-            time_limit_s=time_limit_s if method == "exact" else t_left,
+            time_limit_s=clock.left(),
             mip_rel_gap=mip_rel_gap,
+            node_limit=node_limit,
             options=highs_options,
         )
-        order, new_gains = _reorder(red, x)
+        clock.capped |= out.time_capped
+        order, new_gains = _reorder(red, out.chosen)
         if new_gains.sum() >= gains.sum() - 1e-9 * max(red.total, 1.0):
             chosen, gains = order, new_gains
+        optimal, gap = out.optimal, out.gap
+    elif method == "auto":
+        chosen, gains, optimal, gap, more = _lp_guided(
+            red, chosen, gains, k, g, q, swaps_budget, lp_iterations, ils_rounds, kernel_max,
+            5_000 if node_limit is None else node_limit, mip_rel_gap, clock, highs_options,
+        )  # fmt: skip
+        swaps += more
     # sites that add nothing (a solver filling k, quotas) are not worth a unit
     keep = gains > 0
     chosen, gains = chosen[keep], gains[keep]
@@ -296,4 +311,102 @@ def max_coverage(
         gap=gap,
         seconds=time.perf_counter() - t0,
         swaps=swaps,
+        time_capped=clock.capped,
     )
+
+
+def _improve(
+    red: _Reduced,
+    chosen: np.ndarray,
+    gains: np.ndarray,
+    g: np.ndarray | None,
+    q: np.ndarray | None,
+    max_swaps: int,
+    clock: Clock,
+) -> tuple[np.ndarray, np.ndarray, int]:
+    """Swap ``chosen`` to a local optimum; ranked again by marginal gain when it helped."""
+    swapped, swaps = _swap(red, chosen, g, q, max_swaps=max_swaps, clock=clock)
+    if swaps:
+        order, new_gains = _reorder(red, swapped)
+        if new_gains.sum() >= gains.sum():
+            return order, new_gains, swaps
+    return chosen, gains, swaps
+
+
+def _lp_guided(
+    red: _Reduced,
+    chosen: np.ndarray,
+    gains: np.ndarray,
+    k: int,
+    g: np.ndarray | None,
+    q: np.ndarray | None,
+    max_swaps: int,
+    lp_iterations: int,
+    ils_rounds: int,
+    kernel_max: int,
+    node_limit: int,
+    mip_rel_gap: float,
+    clock: Clock,
+    highs_options: dict[str, Any] | None,
+) -> tuple[np.ndarray, np.ndarray, bool | None, float | None, int]:
+    """``"auto"`` after greedy+swap: the LP bound, LP rounding and swaps; iterated local
+    search when there is no bound. Returns the sites, their gains, optimal, gap, swaps."""
+    relax = _relaxation(
+        red,
+        k,
+        g,
+        q,
+        iteration_limit=lp_iterations,
+        time_limit_s=clock.left(),
+        options=highs_options,
+    )
+    clock.capped |= relax.time_capped
+    swaps = 0
+    if relax.solved:
+        for threshold in (0.5, 1e-6):
+            start = _round_lp(red, relax.x, k, g, q, threshold=threshold)
+            trial, more = _swap(red, start, g, q, max_swaps=max_swaps, clock=clock)
+            swaps += more
+            if _value(red, trial) > float(gains.sum()) + 1e-9 * max(red.total, 1.0):
+                chosen, gains = _reorder(red, trial)
+        value = float(gains.sum())
+        if value >= relax.bound - mip_rel_gap * max(relax.bound, 1e-300):
+            return chosen, gains, True, max(relax.bound - value, 0.0) / max(value, 1e-300), swaps
+        kernel, complete = _kernel(relax, value, chosen, kernel_max)
+        out = _exact(
+            _restrict(red, kernel),
+            k,
+            None if g is None else g[kernel],
+            q,
+            start=np.searchsorted(kernel, chosen),
+            time_limit_s=clock.left(),
+            mip_rel_gap=mip_rel_gap,
+            node_limit=node_limit,
+            options=highs_options,
+        )
+        clock.capped |= out.time_capped
+        if _value(red, kernel[out.chosen]) > value:
+            chosen, gains = _reorder(red, kernel[out.chosen])
+            value = float(gains.sum())
+        if complete and out.optimal:
+            return chosen, gains, True, out.gap, swaps
+        gap = max(relax.bound - value, 0.0) / max(value, 1e-300)
+        return chosen, gains, False, gap, swaps
+    better, n_better = _perturb(red, chosen, g, q, clock=clock, rounds=ils_rounds)
+    if n_better and _value(red, better) > float(gains.sum()):
+        chosen, gains = _reorder(red, better)
+    return chosen, gains, False, None, swaps
+
+
+def _kernel(
+    relax: Relaxation, value: float, chosen: np.ndarray, size: int
+) -> tuple[np.ndarray, bool]:
+    """The candidates most worth a MILP: those an LP-rounded choice needs (largest bound with
+    them first, by reduced cost; then LP value), plus ``chosen``. ``complete`` is True when
+    every candidate left out is ruled out by its reduced cost (a choice including it covers
+    at most ``value``), so the MILP's optimum over the kernel is the optimum."""
+    with_it = relax.bound + np.minimum(relax.reduced_cost, 0.0)
+    order = np.lexsort((-relax.x, -with_it))
+    top = order[:size]
+    complete = bool((with_it[order[size:]] <= value).all())
+    return np.union1d(top, chosen).astype(np.int64), complete
