@@ -177,3 +177,36 @@ def test_detect_datum_on_real_osm_nodes() -> None:
     for datum in ("wgs84", "gcj02", "bd09"):
         x, y = coords.from_wgs84(lon, lat, datum)
         assert coords.detect_datum(x, y, ref).datum == datum
+
+
+def _grid(n: int = 30, step_m: float = 50.0, seed: int = 2) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    k = 111_320.0
+    i, j = np.meshgrid(np.arange(n), np.arange(n))
+    lon = 116.40 + (i.ravel() * step_m + rng.normal(0, 6, i.size)) / (k * np.cos(np.radians(39.9)))
+    lat = 39.90 + (j.ravel() * step_m + rng.normal(0, 6, i.size)) / k
+    return np.column_stack([lon, lat])
+
+
+def test_disagreeing_rows_finds_the_other_datum() -> None:
+    ref = _grid()
+    pick = np.random.default_rng(5).choice(len(ref), 60, replace=False)
+    lon, lat = ref[pick, 0].copy(), ref[pick, 1].copy()
+    gcj = np.arange(60) % 4 == 0
+    lon[gcj], lat[gcj] = coords.wgs84_to_gcj02(lon[gcj], lat[gcj])
+    found = coords.disagreeing_rows(lon, lat, ref, "wgs84")
+    assert not found.disagree[~gcj].any()
+    assert found.disagree[gcj].mean() > 0.5
+    assert set(found.better[found.disagree]) == {"gcj02"}
+    assert (found.better_m[found.disagree] < found.chosen_m[found.disagree]).all()
+    # read the other way round, the WGS-84 rows are the odd ones out
+    back = coords.disagreeing_rows(lon, lat, ref, "gcj02")
+    assert back.disagree[~gcj].mean() > 0.5 and not back.disagree[gcj].any()
+
+
+def test_disagreeing_rows_ignores_missing_and_foreign_points() -> None:
+    ref = _grid(5)
+    found = coords.disagreeing_rows([np.nan, 24.9], [39.9, 60.2], ref, "wgs84")
+    assert not found.disagree.any() and np.isnan(found.chosen_m[0])
+    empty = coords.disagreeing_rows([116.4], [39.9], np.empty((0, 2)), "gcj02")
+    assert not empty.disagree.any()
