@@ -921,8 +921,9 @@ def propose_beats(
     )
     if index is None:
         from geo.netdist import NetworkIndex
+        from geo.network import walkable_edge
 
-        index = NetworkIndex.from_graph(area.graph)
+        index = NetworkIndex.from_graph(area.graph, edge_filter=walkable_edge)
     n_new = len(part.polygons)
     proposed = beat_figures(hh, part.label, part.polygons, w, per_inc, index=index)
     proposed.insert(0, "beat", np.arange(1, n_new + 1))
