@@ -46,6 +46,7 @@ numba the same code runs as plain Python, correct but far slower.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -595,6 +596,40 @@ class Tour(list):
     timed_out: bool = False
 
 
+def _budgeted(
+    run: Callable[[int], tuple[int, int]],
+    *,
+    budget: int,
+    stall_limit: int,
+    deadline: float,
+    chunk: int,
+    min_chunk: int,
+) -> tuple[int, bool]:
+    """Run a search's perturbation steps until its work budget or stall limit.
+
+    ``run(k)`` does ``k`` steps and returns how many improved the best answer and how many came
+    after the last improvement. Steps are done in chunks of about 20 ms so that the safety
+    ``deadline`` (a ``time.perf_counter()`` value) is checked often; a chunk never runs past
+    the budget or the stall limit, so where the search stops does not depend on how the
+    clock cut the steps into chunks. Returns the steps done and whether the deadline stopped
+    the search first.
+    """
+    done = 0
+    stall = 0
+    while done < budget and stall < stall_limit:
+        now = time.perf_counter()
+        if now >= deadline:
+            return done, True
+        step = int(min(chunk, budget - done, stall_limit - stall))
+        improved, trail = run(step)
+        done += step
+        stall = trail if improved else stall + step
+        spent = max(time.perf_counter() - now, 1e-6)
+        target = min(0.02, max(deadline - time.perf_counter(), 0.0))
+        chunk = int(max(min_chunk, min(chunk * 4, step * target / spent)))
+    return done, False
+
+
 def _tour(order: object, kicks: int = 0, timed_out: bool = False) -> Tour:
     tour = Tour(int(v) for v in order)  # type: ignore[attr-defined]
     tour.kicks = int(kicks)
@@ -654,6 +689,7 @@ def solve_tour(
         return _tour(min(tours, key=lambda tt: tour_length(d, tt)))
     if n <= EXACT_MAX:
         return _tour(_held_karp(d, start))
+    # search on the symmetric mean; start from nearest neighbour + local search
     s = d if np.array_equal(d, d.T) else (d + d.T) / 2.0
     s = np.ascontiguousarray(s)
     neigh = _neighbour_lists(s, NEIGHBOURS)
@@ -662,33 +698,24 @@ def solve_tour(
     pos = np.empty(n, dtype=np.int64)
     pos[t] = np.arange(n)
     _full_local_search(s, neigh, t, pos)
-    cur = _closed_length(s, t)
+    cur = [_closed_length(s, t)]
     max_seg = max(1, min(50, (n - 2) // 3))
-    stall_limit = max(2000, STALL_PER_STOP * n)
+
+    def kicks(step: int) -> tuple[int, int]:
+        cur[0], improved, trail = _ils(s, neigh, t, pos, cur[0], step, max_seg)
+        return improved, trail
+
+    # iterated local search on the work budget
     budget = max_kicks if max_kicks is not None else max(TOUR_MIN_KICKS, TOUR_KICKS_PER_STOP * n)
-    done = 0
-    stall = 0
-    chunk = 64
-    deadline = t0 + limit
-    timed_out = False
-    while done < budget and stall < stall_limit:
-        now = time.perf_counter()
-        if now >= deadline:
-            timed_out = True
-            break
-        # never past the budget or the stall limit: where the search stops does not depend on
-        # how the kicks were cut into timed chunks
-        step = int(min(chunk, budget - done, stall_limit - stall))
-        c0 = now
-        new, improved, trail = _ils(s, neigh, t, pos, cur, step, max_seg)
-        done += step
-        stall = trail if improved else stall + step
-        cur = new
-        # aim for chunks of about 20 ms, never past the deadline
-        spent = max(time.perf_counter() - c0, 1e-6)
-        left = deadline - time.perf_counter()
-        target = min(0.02, max(left, 0.0))
-        chunk = int(max(8, min(chunk * 4, step * target / spent)))
+    done, timed_out = _budgeted(
+        kicks,
+        budget=budget,
+        stall_limit=max(2000, STALL_PER_STOP * n),
+        deadline=t0 + limit,
+        chunk=64,
+        min_chunk=8,
+    )
+    # the direction that is shorter on the original matrix
     k = int(np.flatnonzero(t == start)[0])
     fwd = np.roll(t, -k)
     bwd = np.concatenate(([start], fwd[1:][::-1]))
@@ -1356,46 +1383,28 @@ def solve_orienteering(
     m = _op_local_search(
         d, prize_v, service_v, nbr, mark, cbuf, path, m, inr, blocked, budget, eps, tmp
     )
+    # iterated local search on the work budget: best and current routes, and their sizes
     best = path.copy()
-    bm = m
     cur = path.copy()
-    cm = m
-    budget_iters = max_iters if max_iters is not None else OP_ITERS
-    done = 0
-    stall = 0
-    since = 0
-    chunk = 8
-    deadline = t0 + limit
-    timed_out = False
-    while done < budget_iters and stall < OP_STALL and cand.size > 1:
-        now = time.perf_counter()
-        if now >= deadline:
-            timed_out = True
-            break
-        step = int(min(chunk, budget_iters - done, OP_STALL - stall))
+    state = {"bm": m, "cm": m, "since": 0}
+
+    def iterations(step: int) -> tuple[int, int]:
         bm, cm, improved, since, trail = _op_ils(
-            d,
-            prize_v,
-            service_v,
-            nbr,
-            best,
-            bm,
-            cur,
-            cm,
-            budget,
-            eps,
-            step,
-            OP_STRENGTH,
-            OP_ACCEPT_WORSE,
-            since,
-            OP_RESET,
-        )
-        done += step
-        stall = trail if improved else stall + step
-        spent = max(time.perf_counter() - now, 1e-6)
-        left = deadline - time.perf_counter()
-        target = min(0.02, max(left, 0.0))
-        chunk = int(max(1, min(chunk * 4, step * target / spent)))
+            d, prize_v, service_v, nbr, best, state["bm"], cur, state["cm"], budget, eps, step,
+            OP_STRENGTH, OP_ACCEPT_WORSE, state["since"], OP_RESET,
+        )  # fmt: skip
+        state.update(bm=bm, cm=cm, since=since)
+        return improved, trail
+
+    done, timed_out = _budgeted(
+        iterations,
+        budget=(max_iters if max_iters is not None else OP_ITERS) if cand.size > 1 else 0,
+        stall_limit=OP_STALL,
+        deadline=t0 + limit,
+        chunk=8,
+        min_chunk=1,
+    )
+    bm = state["bm"]
     order = [int(v) for v in best[1 : bm + 1]]
     travel = float(_path_travel(d, best, bm))
     total = travel + float(service_v[order].sum()) if order else travel
