@@ -65,6 +65,15 @@ def _setup_code(url: str) -> bool:
 def announce_setup_code() -> None:
     """On a first start with no account, print a one-time setup code (once per server)."""
     _setup_code(get_workspace().store.url)
+    _prune_audit(get_workspace().store.url)
+
+
+@st.cache_resource(show_spinner=False)
+def _prune_audit(url: str) -> int:
+    """Remove audit rows past the retention setting, once per server start."""
+    from geo.auth.audit import prune
+
+    return prune(get_workspace().store, retention_days=get_settings().audit_retention_days)
 
 
 # --------------------------------------------------------------------------------------------
