@@ -270,7 +270,9 @@ def route_cmd(
     service: float = typer.Option(10.0, "--service", help="minutes per household"),
     speed: float = typer.Option(4.5, "--speed", help="walking speed, km/h"),
     seed: int = typer.Option(0, "--seed", help="search seed; same seed, same route"),
-    time_limit: float = typer.Option(1.0, "--time-limit", help="search seconds per route"),
+    time_limit: float = typer.Option(
+        10.0, "--time-limit", help="safety cap (s) per search; a fixed work budget decides the route"
+    ),
     db: str = DbOption,
     lang: str = LangOption,
 ) -> None:
@@ -511,6 +513,18 @@ def audit_export(
     out.write_bytes(export_csv(rows))
     cli_audit(store, "export", object=f"audit_log -> {out.name}", detail=f"{len(rows)} rows")
     typer.echo(f"{out} ({len(rows)} rows)")
+
+
+@audit_app.command("prune")
+def audit_prune(db: str = DbOption) -> None:
+    """Delete audit rows older than the retention setting (at least 180 days); the chain holds."""
+    from geo.auth.audit import prune
+    from geo.store import Store
+
+    settings = _settings(db)
+    store = Store(settings.database_url)
+    n = prune(store, retention_days=settings.audit_retention_days, user=os_user())
+    typer.echo(f"{n} audit rows older than {settings.audit_retention_days} days removed")
 
 
 # --- end of accounts block --------------------------------------------------------------------
