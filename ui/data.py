@@ -12,8 +12,10 @@ import pandas as pd
 import streamlit as st
 
 from geo._errors import BeatMapError, ValidationError
+from geo.auth import audit
 from geo.io import DATUM_CHOICES, area_reference, export_bytes, import_file
 from geo.model import TABLE_ORDER, TABLES
+from ui.auth import client_address, current_scope, current_user
 from ui.cache import clear_data, current_language, get_settings, get_workspace, t
 
 UPLOAD_TYPES = ["csv", "txt", "tsv", "xlsx", "xlsm", "geojson", "json", "gpkg", "zip"]
@@ -45,9 +47,7 @@ def _counts(store) -> None:
     counts = store.counts()
     frame = pd.DataFrame(
         {
-            t("表", "table"): [
-                TABLES[n].label[1 if current_language() == "en" else 0] for n in counts
-            ],
+            t("表", "table"): [t(*TABLES[n].label) for n in counts],
             t("名称", "name"): list(counts),
             t("行数", "rows"): list(counts.values()),
         }
@@ -143,7 +143,11 @@ def _import_section(store, area) -> None:
         except BeatMapError as exc:
             st.error(str(exc))
             return
-    clear_data()
+    clear_data(kind)
+    audit.record(
+        store, user=current_user(), action="import", object=f"{kind} <- {upload.name}",
+        client=client_address(),
+    )  # fmt: skip
     lines = report.lines(current_language())
     st.success(lines[0])
     for line in lines[1:]:
@@ -152,8 +156,7 @@ def _import_section(store, area) -> None:
 
 def _export_section(store) -> None:
     st.subheader(t("导出", "Export"))
-    settings = get_settings()
-    allowed = settings.show_personal
+    allowed = current_scope().show_personal
     st.caption(
         t(
             "姓名和电话已脱敏。" if not allowed else "当前角色可导出未脱敏的姓名和电话。",
@@ -175,10 +178,15 @@ def _export_section(store) -> None:
     )
     if st.button(t("生成导出文件", "Prepare the export")):
         try:
+            current_scope().require("export", "data")
             data = export_bytes(store, kind, fmt, show_personal=allowed, lang=current_language())
         except BeatMapError as exc:
             st.error(str(exc))
             return
+        audit.record(
+            store, user=current_user(), action="export", object=f"{kind}.{fmt}",
+            client=client_address(), detail="unmasked" if allowed else "masked",
+        )  # fmt: skip
         st.download_button(
             t("下载", "Download"),
             data=data,

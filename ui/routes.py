@@ -18,6 +18,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geo._errors import BeatMapError
+from geo.auth import audit
 from geo.directions import directions
 from geo.evening import (
     TICK_FIELDS,
@@ -32,6 +33,7 @@ from geo.sheet import sheet_html, sheet_pdf
 from layers import MissingAssetError, base_map, static_url
 from layers.legend import Legend
 from layers.route import route_layer, route_legend_items, stops_layer
+from ui.auth import client_address, current_scope, current_user
 from ui.cache import (
     base_features_cached,
     clear_data,
@@ -225,10 +227,14 @@ if sheet is None or sheet[0] != (plan_key, lang):
     if st.button(t("生成打印单（PDF）", "Make the printed sheet (PDF)"), key="route_make_pdf"):
         try:
             with st.spinner(t("正在生成…", "Drawing ...")):
-                allowed = settings.show_personal
+                allowed = current_scope().show_personal
                 pdf = sheet_pdf(plan, area, lang=lang, show_personal=allowed)
                 page = sheet_html(plan, area, lang=lang, show_personal=allowed)
             st.session_state[SHEET_KEY] = ((plan_key, lang), pdf, page)
+            audit.record(
+                get_workspace().store, user=current_user(), action="print",
+                object=f"route officer {plan.officer_id} {plan.date}", client=client_address(),
+            )  # fmt: skip
             st.rerun()
         except BeatMapError as exc:
             st.error(str(exc))
@@ -287,6 +293,9 @@ if submitted and household_id is not None:
     now = pd.Timestamp.now()
     when = now.floor("s") if plan.date == now.date() else pd.Timestamp(row["arrive"]).floor("s")
     try:
+        current_scope().check_write(
+            get_workspace().store, "record_visit", household_ids=[int(household_id)]
+        )
         vid = record_visit(
             get_workspace().store,
             household_id=int(household_id),
@@ -299,8 +308,12 @@ if submitted and household_id is not None:
     except BeatMapError as exc:
         st.error(str(exc))
     else:
-        clear_data()
+        clear_data("visits")
         recorded[int(household_id)] = str(outcome)
+        audit.record(
+            get_workspace().store, user=current_user(), action="visit_recorded",
+            object=f"visits:{vid}", client=client_address(),
+        )  # fmt: skip
         st.session_state["_route_last_visit"] = vid
         st.session_state[FLASH_KEY] = t(
             f"已记录：{choices[int(household_id)]} —— {outcome_label[outcome]}",
