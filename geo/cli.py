@@ -271,7 +271,7 @@ def route_cmd(
     speed: float = typer.Option(4.5, "--speed", help="walking speed, km/h"),
     seed: int = typer.Option(0, "--seed", help="search seed; same seed, same route"),
     time_limit: float = typer.Option(
-        10.0, "--time-limit", help="safety cap (s) per search; a fixed work budget decides the route"
+        10.0, "--time-limit", help="safety cap (s) per search; a work budget decides the route"
     ),
     db: str = DbOption,
     lang: str = LangOption,
