@@ -73,7 +73,7 @@ import shapely
 
 from geo import coords
 from geo._errors import InputError, NotFoundError, Problem, ValidationError
-from geo.beats import assign_beats
+from geo.beats import BEAT_SNAP_M, assign_beats
 from geo.model import (
     BEAT_OVERLAP_REFUSE,
     WGS84,
@@ -1246,6 +1246,15 @@ def import_file(
                             "given the beat with the smallest id",
                         )
                     )
+                if len(result.snapped):
+                    report.warnings.append(
+                        (
+                            f"{len(result.snapped):,} 户不在任何警务区内，已归入 "
+                            f"{BEAT_SNAP_M:.0f} 米内最近的警务区",
+                            f"{len(result.snapped):,} households lie in no beat; each was given "
+                            f"the nearest beat within {BEAT_SNAP_M:.0f} m",
+                        )
+                    )
         report.ids = store.write(kind, df, conn=conn)
     report.rows_written = len(report.ids)
     return report
@@ -1322,7 +1331,8 @@ def atomic_output(path: str | Path) -> Iterator[Path]:
 
     Write the whole file to the yielded path; on success it is moved over ``path`` at once
     (``os.replace``), on any error it is removed, so an export never leaves a partial file
-    and never spoils an older one.
+    and never spoils an older one. A path that cannot be written raises
+    :class:`geo._errors.InputError` naming it.
 
     Examples
     --------
@@ -1330,11 +1340,16 @@ def atomic_output(path: str | Path) -> Iterator[Path]:
     ...     frame.to_csv(tmp)
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"cannot write {path}: {exc.strerror or exc}") from None
     tmp = path.with_name(f".{path.stem}.{secrets.token_hex(4)}.part{path.suffix}")
     try:
         yield tmp
         os.replace(tmp, path)
+    except OSError as exc:  # a full disk, a read-only folder, a folder named like the file
+        raise InputError(f"cannot write {path}: {exc.strerror or exc}") from None
     finally:
         tmp.unlink(missing_ok=True)
 

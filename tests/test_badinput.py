@@ -583,3 +583,14 @@ def test_cli_datum_auto_compares_rows_with_the_osm_area(
     out = beatmap("import", "households", str(wgs), "--db", db, "--lang", "en", tmp_path=tmp_path)
     assert out.returncode == 0, out.stderr
     assert "no OSM area to compare the points with" in out.stdout
+
+
+def test_export_to_an_unwritable_path(loaded: Store, tmp_path: Path) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where a folder should be")
+    with pytest.raises(InputError, match="cannot write .*not-a-folder"):
+        export_table(loaded, "stations", blocker / "stations.csv")
+    (tmp_path / "taken.xlsx").mkdir()  # a folder where the file should go
+    with pytest.raises(InputError, match="cannot write .*taken.xlsx"):
+        export_table(loaded, "stations", tmp_path / "taken.xlsx")
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
