@@ -975,46 +975,71 @@ def _build_area(
     notes: Iterable[tuple[str, str]] = (),
 ) -> Area:
     """Filter, truncate to ``bounds`` (when ``truncate``), simplify and project a raw graph."""
+    raw = _walkable_part(raw, bounds if truncate else None, what)
+    G = _simplified(raw) if simplify else raw
+    if bounds is None:
+        bounds = _data_bounds(G, features)
+    crs = _utm_crs(bounds)
+    _project_graph(G, crs)
+    _normalise_edges(G)
+    G.graph = {"crs": crs, "simplified": True}
+    layers = _split_features(features, crs)
+    return Area(
+        name=name, source=source, crs=crs, graph=G, bounds=tuple(float(b) for b in bounds),
+        notes=tuple(notes), **layers,
+    )  # fmt: skip
+
+
+def _walkable_part(
+    raw: nx.MultiDiGraph, box: tuple[float, float, float, float] | None, what: str
+) -> nx.MultiDiGraph:
+    """The raw graph's walkable ways (the one rule), cut to ``box`` when given."""
     import osmnx as ox
 
     drop = [
-        (u, v, k)
-        for u, v, k, d in raw.edges(keys=True, data=True)
-        if not walking_filter_keep(
-            d.get("highway"),
-            d.get("access"),
-            d.get("foot"),
-            area=d.get("area"),
-            sidewalk=d.get("sidewalk"),
-        )  # fmt: skip
+        (u, v, k) for u, v, k, d in raw.edges(keys=True, data=True) if not walkable_edge(u, v, d)
     ]
     raw.remove_edges_from(drop)
     raw.remove_nodes_from([n for n, deg in dict(raw.degree()).items() if deg == 0])
-    if truncate and bounds is not None and raw.number_of_edges():
+    if box is not None and raw.number_of_edges():
         # an OSM export holds whole ways, reaching far out of its box without their side
         # streets: keep what is inside, plus the first segment out (as osmnx downloads do)
-        raw = ox.truncate.truncate_graph_bbox(raw, bounds, truncate_by_edge=True)
+        raw = ox.truncate.truncate_graph_bbox(raw, box, truncate_by_edge=True)
     if raw.number_of_edges() == 0:
         raise InputError(
             f"{what}: no walkable ways (highway=footway, path, steps, pedestrian, living_street, "
             "service, residential, ... streets) found"
         )
-    if simplify:
-        with _osmnx():
-            G = ox.simplify_graph(
-                raw, node_attrs_include=["barrier"], edge_attrs_differ=["highway", "name", "access"]
-            )
-    else:
-        G = raw
+    return raw
+
+
+def _simplified(raw: nx.MultiDiGraph) -> nx.MultiDiGraph:
+    """Interstitial nodes removed; gates kept; no merging across highway, name or access."""
+    import osmnx as ox
+
+    with _osmnx():
+        return ox.simplify_graph(
+            raw, node_attrs_include=["barrier"], edge_attrs_differ=["highway", "name", "access"]
+        )
+
+
+def _data_bounds(G: nx.MultiDiGraph, features: pd.DataFrame) -> tuple[float, float, float, float]:
+    """WGS-84 extent of a graph's nodes and the features."""
     lon = np.array([d["x"] for _, d in G.nodes(data=True)], dtype=float)
     lat = np.array([d["y"] for _, d in G.nodes(data=True)], dtype=float)
-    if bounds is None:
-        fb = features.total_bounds if len(features) else None
-        bounds = (float(lon.min()), float(lat.min()), float(lon.max()), float(lat.max()))
-        if fb is not None and np.isfinite(fb).all():
-            bounds = (min(bounds[0], fb[0]), min(bounds[1], fb[1]),
-                      max(bounds[2], fb[2]), max(bounds[3], fb[3]))  # fmt: skip
-    crs = _utm_crs(bounds)
+    bounds = (float(lon.min()), float(lat.min()), float(lon.max()), float(lat.max()))
+    fb = features.total_bounds if len(features) else None
+    if fb is not None and np.isfinite(fb).all():
+        bounds = (min(bounds[0], fb[0]), min(bounds[1], fb[1]),
+                  max(bounds[2], fb[2]), max(bounds[3], fb[3]))  # fmt: skip
+    return bounds
+
+
+def _project_graph(G: nx.MultiDiGraph, crs: pyproj.CRS) -> None:
+    """Project a WGS-84 graph in place: nodes get ``x``/``y`` in ``crs`` and keep ``lon``/``lat``
+    (and ``barrier``); edge geometries (straight lines where missing) are projected too."""
+    lon = np.array([d["x"] for _, d in G.nodes(data=True)], dtype=float)
+    lat = np.array([d["y"] for _, d in G.nodes(data=True)], dtype=float)
     to_utm = pyproj.Transformer.from_crs(4326, crs, always_xy=True)
     x, y = to_utm.transform(lon, lat)
     geoms = []
@@ -1035,13 +1060,6 @@ def _build_area(
     )
     for (_, _, d), g in zip(G.edges(data=True), projected, strict=True):
         d["geometry"] = g
-    _normalise_edges(G)
-    G.graph = {"crs": crs, "simplified": True}
-    layers = _split_features(features, crs)
-    return Area(
-        name=name, source=source, crs=crs, graph=G, bounds=tuple(float(b) for b in bounds),
-        notes=tuple(notes), **layers,
-    )  # fmt: skip
 
 
 def _lonlat(G: nx.MultiDiGraph, node: object) -> tuple[float, float]:
