@@ -117,3 +117,31 @@ def test_concurrent_appends_keep_one_chain(db):
         t.join()
     assert errors == []
     assert audit.verify(store) == (66, None)
+
+
+def test_chain_and_accounts_on_both_backends(store_url):
+    """SQLite and PostgreSQL: appends from several threads chain, an edit is found."""
+    from geo.auth import users
+
+    store = Store(store_url)
+    users.create_user(store, username="pg-admin", role="admin", password="Both-Ends-2026",
+                      actor="os:test", must_change=False)  # fmt: skip
+    assert users.authenticate(store, "pg-admin", "Both-Ends-2026").ok
+    threads = [
+        threading.Thread(
+            target=lambda k=k: [
+                audit.record(store, user=f"u{k}", action="export", object=f"f{i}") for i in range(8)
+            ]
+        )
+        for k in range(3)
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    n, broken = audit.verify(store)
+    assert broken is None and n == 2 + 24
+    with store.transaction() as conn:
+        conn.exec_driver_sql("UPDATE audit_log SET detail = 'edited' WHERE id = 5")
+    assert audit.verify(store)[1].row_id == 5
+    store.close()
