@@ -341,7 +341,10 @@ def _dbf_encoding(shp: Path) -> str | None:
 def _pick_layer(path: Path, name: str, kind: str, sheet: str | None) -> tuple[str | None, list]:
     import pyogrio
 
-    layers = [str(row[0]) for row in pyogrio.list_layers(path)]
+    try:
+        layers = [str(row[0]) for row in pyogrio.list_layers(path)]
+    except Exception as exc:  # pyogrio.errors.DataSourceError: not a GeoPackage at all
+        raise _file_problem(name, f"cannot read as a GIS file: {exc}") from None
     warnings = []
     if sheet is not None:
         if sheet not in layers:

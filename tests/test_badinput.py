@@ -594,3 +594,36 @@ def test_export_to_an_unwritable_path(loaded: Store, tmp_path: Path) -> None:
     with pytest.raises(InputError, match="cannot write .*taken.xlsx"):
         export_table(loaded, "stations", tmp_path / "taken.xlsx")
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+
+
+@pytest.mark.parametrize(
+    "ext", [".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".geojson", ".json", ".gpkg", ".shp", ".zip"]
+)
+def test_random_bytes_in_every_format_are_refused_cleanly(
+    loaded: Store, tmp_path: Path, ext: str
+) -> None:
+    from geo._errors import BeatMapError
+
+    rng = np.random.default_rng(17)
+    path = tmp_path / f"junk{ext}"
+    path.write_bytes(rng.integers(0, 256, 3000, dtype=np.uint8).tobytes())
+    before = snapshot(loaded)
+    with pytest.raises(BeatMapError) as info:
+        import_file(loaded, "households", path, datum="wgs84")
+    assert "junk" in str(info.value)
+    assert_unchanged(loaded, before)
+
+
+def test_shapefile_zip_without_its_dbf(loaded: Store, tmp_path: Path) -> None:
+    import geopandas as gpd
+
+    folder = tmp_path / "shp"
+    folder.mkdir()
+    gdf = gpd.GeoDataFrame(
+        {"address": ["甲1号"]}, geometry=[shapely.Point(LON0 + 0.001, LAT0 + 0.001)], crs=4326
+    )
+    gdf.to_file(folder / "hh.shp", engine="pyogrio")
+    with zipfile.ZipFile(tmp_path / "hh.zip", "w") as zf:
+        zf.write(folder / "hh.shp", "hh.shp")
+    exc = refused(loaded, "households", tmp_path / "hh.zip", datum="wgs84")
+    assert exc.problems[0].file.startswith("hh.zip")
