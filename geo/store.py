@@ -85,6 +85,23 @@ META = sa.Table(
     sa.Column("value", sa.Text, nullable=False),
 )
 
+#: each household's visit status over the whole campaign, kept up to date as visits are written
+#: (households never called on have no row): the Coverage figures read this, not the visits
+VISIT_STATUS = sa.Table(
+    "visit_status",
+    metadata,
+    sa.Column("household_id", sa.Integer, sa.ForeignKey("households.id"), primary_key=True),
+    sa.Column("beat_id", sa.Integer, nullable=True),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("visited_by", sa.Integer, nullable=True),
+    sa.Column("first_visited_at", sa.DateTime, nullable=True),
+    sa.Column("last_attempt_at", sa.DateTime, nullable=False),
+    sa.Column("attempts", sa.Integer, nullable=False),
+    sa.Index("ix_visit_status_beat_status", "beat_id", "status", "visited_by"),
+)
+#: from this many households touched, the status table is rebuilt whole
+REFRESH_ALL_FROM = 2_000
+
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 #: how long a SQLite writer waits for the write lock before a retry (milliseconds)
@@ -531,6 +548,8 @@ class Store:
             )
         lock_for_write(conn)
         if mode == "replace":
+            if name in ("households", "visits"):
+                conn.execute(VISIT_STATUS.delete())
             conn.execute(sql.delete())
         ids = np.zeros(n, dtype=np.int64)
         ids[~missing] = np.asarray(given[~missing], dtype=np.int64)
@@ -581,6 +600,11 @@ class Store:
                     ),
                     {"t": name},
                 )
+        if name == "visits" and n:
+            touched = None if mode == "replace" else columns["household_id"]
+            refresh_status(conn, touched)
+        elif name == "households" and mode == "replace" and n:
+            refresh_status(conn, None)
         return ids
 
     def write_many(
@@ -598,6 +622,7 @@ class Store:
 
         def run(conn: Connection) -> None:
             if mode == "replace":
+                conn.execute(VISIT_STATUS.delete())
                 for name in reversed(TABLE_ORDER):
                     conn.execute(SQL_TABLES[name].delete())
                 conn.execute(META.delete())
@@ -621,10 +646,12 @@ class Store:
         sql = SQL_TABLES[table(name).name]
         stmt = sql.update().where(sql.c.id.in_([int(i) for i in ids])).values(**values)
         if conn is None:
-            self.write_transaction(lambda c: c.execute(stmt))
-        else:
-            lock_for_write(conn)
-            conn.execute(stmt)
+            self.write_transaction(lambda c: self.update(name, ids, values, conn=c))
+            return
+        lock_for_write(conn)
+        conn.execute(stmt)
+        if name == "households" and "beat_id" in values:
+            refresh_status(conn, ids)
 
     def set_column(
         self,
@@ -648,15 +675,18 @@ class Store:
         if not params:
             return
         if conn is None:
-            self.write_transaction(lambda c: c.execute(stmt, params))
-        else:
-            lock_for_write(conn)
-            conn.execute(stmt, params)
+            self.write_transaction(lambda c: self.set_column(name, column, ids, values, conn=c))
+            return
+        lock_for_write(conn)
+        conn.execute(stmt, params)
+        if name == "households" and column == "beat_id":
+            refresh_status(conn, ids)
 
     def clear(self) -> None:
         """Delete every row of every table (children first), in one transaction."""
 
         def run(conn: Connection) -> None:
+            conn.execute(VISIT_STATUS.delete())
             for name in reversed(TABLE_ORDER):
                 conn.execute(SQL_TABLES[name].delete())
             conn.execute(META.delete())
@@ -718,6 +748,31 @@ class Store:
             raise StoreError(f"backup of {path} failed its integrity check: {check}")
         shutil.move(tmp, target)
         return target
+
+
+def refresh_status(conn: Connection, household_ids: object = None) -> None:
+    """Recompute :data:`VISIT_STATUS` for these households (all when None), in ``conn``.
+
+    Called by every write of visits (and of a household's beat) in the same transaction, so
+    the Coverage figures never disagree with the visits. The status rule itself lives in
+    :func:`geo.tallies.status_rows`.
+    """
+    from geo.tallies import status_rows
+
+    ids = None
+    if household_ids is not None:
+        ids = sorted({int(i) for i in household_ids if i is not None})
+        if not ids:
+            return
+        if len(ids) >= REFRESH_ALL_FROM:
+            ids = None
+    vs = VISIT_STATUS
+    if ids is None:
+        conn.execute(vs.delete())
+    else:
+        conn.execute(vs.delete().where(vs.c.household_id.in_(ids)))
+    rows = status_rows(household_ids=ids)
+    conn.execute(vs.insert().from_select([c.name for c in rows.selected_columns], rows))
 
 
 def filters(

@@ -23,9 +23,9 @@ import sqlalchemy as sa
 
 from geo._errors import InputError
 from geo.model import OUTCOMES
-from geo.store import SQL_TABLES, filters
+from geo.store import SQL_TABLES, VISIT_STATUS, filters
 
-__all__ = ["STATUSES", "daily_visits", "officer_visits", "status_counts"]
+__all__ = ["STATUSES", "daily_visits", "officer_visits", "status_counts", "status_rows"]
 
 #: household statuses, in the order the Coverage page shows them
 STATUSES = ("visited", *[o for o in OUTCOMES if o != "visited"], "unvisited")
@@ -41,68 +41,68 @@ def _household_conditions(scope: Any, station_ids, beat_ids) -> list[sa.ColumnEl
     return out
 
 
-def _status_query(
+def status_rows(
     *,
-    station_ids: Sequence[int] | None,
-    beat_ids: Sequence[int] | None,
-    start: object,
-    end: object,
-    scope: Any,
+    household_ids: Sequence[int] | None = None,
+    household_where: Sequence[sa.ColumnElement] = (),
+    start: object = None,
+    end: object = None,
 ) -> sa.Select:
-    """One row per household in the filters: ``id``, ``beat_id``, ``status``, ``visited_by``."""
+    """The status rule in SQL: one row per household with a visit in the window.
+
+    Columns ``household_id``, ``beat_id``, ``status`` (``visited`` once any visit found the
+    family at home, else the last attempt's outcome), ``visited_by`` and ``first_visited_at``
+    (the first successful visit), ``last_attempt_at``, ``attempts``. Households nobody called
+    on have no row (their status is ``unvisited``).
+    """
     hh = SQL_TABLES["households"]
     v = SQL_TABLES["visits"]
-    hh_where = _household_conditions(scope, station_ids, beat_ids)
     v_where = filters("visits", start=start, end=end)
-    if hh_where:
-        v_where.append(v.c.household_id.in_(sa.select(hh.c.id).where(*hh_where)))
+    if household_ids is not None:
+        v_where.append(v.c.household_id.in_([int(i) for i in household_ids]))
+    if household_where:
+        v_where.append(v.c.household_id.in_(sa.select(hh.c.id).where(*household_where)))
+    success = v.c.outcome == "visited"
     ranked = (
         sa.select(
             v.c.household_id,
             v.c.outcome,
             v.c.officer_id,
+            v.c.visited_at,
             sa.func.row_number()
             .over(partition_by=v.c.household_id, order_by=(v.c.visited_at.desc(), v.c.id.desc()))
             .label("last_rank"),
             sa.func.row_number()
-            .over(
-                partition_by=(v.c.household_id, v.c.outcome == "visited"),
-                order_by=(v.c.visited_at, v.c.id),
-            )
+            .over(partition_by=(v.c.household_id, success), order_by=(v.c.visited_at, v.c.id))
             .label("first_rank"),
         )
         .where(*v_where)
         .subquery("ranked")
     )
-    per_household = (
+    first_ok = (ranked.c.outcome == "visited") & (ranked.c.first_rank == 1)
+    per = (
         sa.select(
             ranked.c.household_id,
             sa.func.max(sa.case((ranked.c.last_rank == 1, ranked.c.outcome))).label("last"),
-            sa.func.max(
-                sa.case(((ranked.c.outcome == "visited") & (ranked.c.first_rank == 1), 1), else_=0)
-            ).label("ok"),
-            sa.func.max(
-                sa.case(
-                    (
-                        (ranked.c.outcome == "visited") & (ranked.c.first_rank == 1),
-                        ranked.c.officer_id,
-                    )
-                )
-            ).label("visited_by"),
+            sa.func.max(sa.case((first_ok, 1), else_=0)).label("ok"),
+            sa.func.max(sa.case((first_ok, ranked.c.officer_id))).label("visited_by"),
+            sa.func.min(sa.case((first_ok, ranked.c.visited_at))).label("first_visited_at"),
+            sa.func.max(ranked.c.visited_at).label("last_attempt_at"),
+            sa.func.count().label("attempts"),
         )
         .group_by(ranked.c.household_id)
         .subquery("per_household")
     )
-    status = sa.case(
-        (per_household.c.ok == 1, "visited"),
-        (per_household.c.last.is_not(None), per_household.c.last),
-        else_="unvisited",
-    ).label("status")
-    return (
-        sa.select(hh.c.id, hh.c.beat_id, status, per_household.c.visited_by)
-        .select_from(hh.outerjoin(per_household, per_household.c.household_id == hh.c.id))
-        .where(*hh_where)
-    )
+    status = sa.case((per.c.ok == 1, "visited"), else_=per.c.last)
+    return sa.select(
+        per.c.household_id,
+        hh.c.beat_id,
+        status.label("status"),
+        per.c.visited_by,
+        per.c.first_visited_at,
+        per.c.last_attempt_at,
+        per.c.attempts,
+    ).select_from(per.join(hh, hh.c.id == per.c.household_id))
 
 
 def status_counts(
@@ -116,6 +116,10 @@ def status_counts(
     scope: Any = None,
 ) -> pd.DataFrame:
     """Households per status per station, beat or officer (or the whole city), in SQL.
+
+    Without a date window the figures come from the status table kept up to date as visits
+    are written (:data:`geo.store.VISIT_STATUS`): a few grouped index scans, whatever the
+    number of visits. With ``start``/``end`` the rule runs over that window's visits.
 
     Parameters
     ----------
@@ -139,61 +143,94 @@ def status_counts(
     """
     if by not in LEVELS:
         raise InputError(f"by must be one of {', '.join(LEVELS)}; got {by!r}")
-    per_hh = _status_query(
-        station_ids=station_ids, beat_ids=beat_ids, start=start, end=end, scope=scope
-    ).subquery("status")
-    cols = [
-        sa.func.count().label("households"),
-        *[sa.func.sum(sa.case((per_hh.c.status == s, 1), else_=0)).label(s) for s in STATUSES],
-    ]
-    beats = SQL_TABLES["beats"]
-    if by == "city":
-        stmt = sa.select(*cols).select_from(per_hh)
-        keys: list[str] = []
-    elif by == "beat":
-        stmt = sa.select(per_hh.c.beat_id, *cols).group_by(per_hh.c.beat_id)
-        keys = ["beat_id"]
-    elif by == "station":
-        stmt = (
-            sa.select(beats.c.station_id, *cols)
-            .select_from(per_hh.join(beats, beats.c.id == per_hh.c.beat_id))
-            .group_by(beats.c.station_id)
-        )
-        keys = ["station_id"]
+    hh = SQL_TABLES["households"]
+    hh_where = _household_conditions(scope, station_ids, beat_ids)
+    if start is None and end is None:
+        st = VISIT_STATUS
+        st_where = []
+        if beat_ids is not None:
+            st_where.append(st.c.beat_id.in_([int(b) for b in beat_ids]))
+        if station_ids is not None:
+            beats = SQL_TABLES["beats"]
+            st_where.append(
+                st.c.beat_id.in_(
+                    sa.select(beats.c.id).where(
+                        beats.c.station_id.in_([int(i) for i in station_ids])
+                    )
+                )
+            )
+        if scope is not None and scope.where("households") is not None:
+            st_where.append(st.c.household_id.in_(sa.select(hh.c.id).where(*hh_where)))
+        status = sa.select(st).where(*st_where).subquery("status")
     else:
-        stmt = sa.select(per_hh.c.beat_id, *cols).group_by(per_hh.c.beat_id)
-        keys = ["beat_id"]
-    with store.engine.connect() as conn:
-        table = pd.DataFrame(
-            conn.execute(stmt).mappings().all(), columns=[*keys, "households", *STATUSES]
+        status = status_rows(household_where=hh_where, start=start, end=end).subquery("status")
+    per_beat_hh = (
+        sa.select(hh.c.beat_id, sa.func.count().label("households"))
+        .where(*hh_where)
+        .group_by(hh.c.beat_id)
+    )
+    per_beat_status = sa.select(status.c.beat_id, status.c.status, sa.func.count()).group_by(
+        status.c.beat_id, status.c.status
+    )
+    with store.faults(), store.engine.connect() as conn:
+        households = pd.DataFrame(
+            conn.execute(per_beat_hh).all(), columns=["beat_id", "households"]
+        )
+        counts = pd.DataFrame(
+            conn.execute(per_beat_status).all(), columns=["beat_id", "status", "n"]
+        )
+        beats = pd.DataFrame(
+            conn.execute(
+                sa.select(SQL_TABLES["beats"].c.id, SQL_TABLES["beats"].c.station_id)
+            ).all(),
+            columns=["beat_id", "station_id"],
         )
         if by == "officer":
             off = SQL_TABLES["officers"]
             cops = pd.DataFrame(
                 conn.execute(
-                    sa.select(off.c.id.label("officer_id"), off.c.beat_id).where(
-                        off.c.role == "community_officer"
-                    )
+                    sa.select(off.c.id, off.c.beat_id).where(off.c.role == "community_officer")
                 ).all(),
                 columns=["officer_id", "beat_id"],
             )
             own = pd.DataFrame(
                 conn.execute(
-                    sa.select(per_hh.c.visited_by, sa.func.count())
-                    .where(per_hh.c.visited_by.is_not(None))
-                    .group_by(per_hh.c.visited_by)
+                    sa.select(status.c.visited_by, sa.func.count())
+                    .where(status.c.status == "visited")
+                    .group_by(status.c.visited_by)
                 ).all(),
                 columns=["officer_id", "visited_by_officer"],
             )
-    table = table[table["households"] > 0] if len(table) else table
-    if by == "officer":
-        table = cops.merge(table, on="beat_id", how="inner").merge(own, on="officer_id", how="left")
+    households["beat_id"] = pd.array(households["beat_id"], dtype="Int64")
+    counts["beat_id"] = pd.array(counts["beat_id"], dtype="Int64")
+    wide = counts.pivot_table(index="beat_id", columns="status", values="n", aggfunc="sum")
+    table = households.merge(wide, left_on="beat_id", right_index=True, how="left")
+    for c in STATUSES[:-1]:
+        table[c] = (
+            pd.to_numeric(table[c], errors="coerce").fillna(0).astype(int) if c in table else 0
+        )
+    table["households"] = table["households"].astype(int)
+    table["unvisited"] = table["households"] - table[list(STATUSES[:-1])].sum(axis=1)
+    cols = ["households", *STATUSES]
+    if by == "city":
+        table = table[cols].sum().to_frame().T
+    elif by == "beat":
+        table = table[table["beat_id"].notna()]
+    elif by == "station":
+        table = table.merge(beats, on="beat_id", how="inner")
+        table = table.groupby("station_id", as_index=False)[cols].sum()
+    elif by == "officer":
+        table = cops.merge(
+            table[table["beat_id"].notna()].astype({"beat_id": "int64"}), on="beat_id"
+        )
+        table = table.merge(own, on="officer_id", how="left")
         table["visited_by_officer"] = table["visited_by_officer"].fillna(0).astype(int)
-    for c in ("households", *STATUSES):
-        table[c] = pd.to_numeric(table[c]).fillna(0).astype(int)
-    hh = table["households"].to_numpy(dtype=float)
+    table = table[table["households"] > 0] if len(table) else table
+    for c in cols:
+        table[c] = pd.to_numeric(table[c]).astype(int)
+    hh_n = table["households"].to_numpy(dtype=float)
     table["coverage"] = np.divide(
-        table["visited"].to_numpy(dtype=float), hh, out=np.zeros_like(hh), where=hh > 0
+        table["visited"].to_numpy(dtype=float), hh_n, out=np.zeros_like(hh_n), where=hh_n > 0
     )
     return table.sort_values("coverage", kind="stable").reset_index(drop=True)
 

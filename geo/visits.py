@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 from geo._errors import InputError, NotFoundError
 from geo.model import OUTCOMES, validate
-from geo.store import REQUEST_ID_LENGTH, SQL_TABLES
+from geo.store import REQUEST_ID_LENGTH, SQL_TABLES, refresh_status
 
 __all__ = ["UNDO_MINUTES", "record_visit", "undo_visit"]
 
@@ -113,12 +113,14 @@ def record_visit(
     insert = sa.insert(visits).values(values).returning(visits.c.id)
 
     def write(conn) -> int:
-        # everything is prepared above: the write lock is held for two short statements
+        # everything is prepared above: the write lock is held for a few short statements
         if request_id is not None:
             found = conn.execute(earlier).scalar()
             if found is not None:
                 return int(found)
-        return int(conn.execute(insert).scalar_one())
+        vid = int(conn.execute(insert).scalar_one())
+        refresh_status(conn, [int(household_id)])
+        return vid
 
     try:
         return store.write_transaction(write)
@@ -170,7 +172,9 @@ def undo_visit(
 
     def delete(conn) -> None:
         row = conn.execute(
-            sa.select(visits.c.officer_id, visits.c.visited_at).where(visits.c.id == int(visit_id))
+            sa.select(visits.c.officer_id, visits.c.visited_at, visits.c.household_id).where(
+                visits.c.id == int(visit_id)
+            )
         ).first()
         if row is None:
             raise NotFoundError(f"visit {visit_id!r} does not exist")
@@ -186,5 +190,6 @@ def undo_visit(
                 f"within {within_min:g} min only"
             )
         conn.execute(visits.delete().where(visits.c.id == int(visit_id)))
+        refresh_status(conn, [row.household_id])
 
     store.write_transaction(delete)

@@ -99,3 +99,23 @@ def test_scope_limits_the_counts(store):
     officer = Scope(username="w", role="officer", beat_ids=(1,))
     got = status_counts(store, scope=officer)
     assert got["beat_id"].tolist() == [1]
+
+
+def test_status_table_follows_every_write(store):
+    from geo.visits import record_visit, undo_visit
+
+    def both():
+        kept = status_counts(store, by="beat").set_index("beat_id")
+        fresh = status_counts(store, by="beat", start="2000-01-01", end="2100-01-01")
+        return kept, fresh.set_index("beat_id")
+
+    vid = record_visit(
+        store, household_id=290, officer_id=1, outcome="visited", visited_at="2026-04-20 17:00"
+    )
+    kept, fresh = both()
+    pd.testing.assert_frame_equal(kept, fresh.loc[kept.index])
+    undo_visit(store, vid, officer_id=1, now="2026-04-20 17:01")
+    store.update("households", np.array([1, 2, 3]), {"beat_id": 2})
+    kept, fresh = both()
+    pd.testing.assert_frame_equal(kept, fresh.loc[kept.index])
+    assert kept.loc[2, "households"] == (store.read("households")["beat_id"] == 2).sum()
