@@ -80,6 +80,20 @@ def test_page_shows_the_plan(app_env) -> None:
     assert any("不能证明" in i.value for i in at.info)
     labels = [b.label for b in at.get("download_button")]
     assert "导出推广名单（XLSX）" in labels and "按民警打印推广单（HTML）" in labels
+    # the controls start at the planner's own defaults
+    d = DemandWeights()
+    for key, value in (
+        ("cam_w_household", d.household),
+        ("cam_w_rental", d.rental),
+        ("cam_w_lodger", d.lodger),
+        ("cam_w_incident", d.incident),
+        ("cam_half_life", d.half_life_days),
+        ("cam_w_entrance", d.entrance),
+        ("cam_cat_burglary", d.category_weight("burglary")),
+    ):
+        assert at.number_input(key=key).value == value, key
+    # what is proven about the sites is said
+    assert any("证明" in c.value for c in at.caption)
 
 
 @pytest.mark.slow

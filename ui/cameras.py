@@ -246,15 +246,23 @@ def _delta(before: float, after: float) -> str:
 
 
 def _proof(tot: dict) -> str:
-    """What is proven about the choice: optimal, within a bound of the optimum, or nothing."""
+    """What is proven about the choice: optimal, within a bound of the optimum, or nothing;
+    and whether the time limit cut the search short (then the sites may vary with load)."""
     if tot.get("optimal"):
-        return t("（已证明最优）", "(proven optimal)")
-    if tot.get("gap") is not None:
-        return t(
+        out = t("（已证明最优）", "(proven optimal)")
+    elif tot.get("gap") is not None:
+        out = t(
             f"（已证明不低于最优方案的 {1 / (1 + tot['gap']):.2%}）",
             f"(proven within {1 / (1 + tot['gap']):.2%} of the best possible)",
         )
-    return t("（未证明最优）", "(not proven optimal)")
+    else:
+        out = t("（未证明最优）", "(not proven optimal)")
+    if tot.get("time_capped"):
+        out += t(
+            "计算达到时间上限而提前停止，服务器繁忙时结果可能略有不同。",
+            " The search hit its time limit; on a busy server the sites may differ slightly.",
+        )
+    return out
 
 
 m1, m2, m3, m4 = st.columns(4)
