@@ -164,6 +164,25 @@ def _kind(highway: str, private: bool) -> str:
 
 
 def _segments(net: BeatNetwork, leg: Leg) -> list[_Segment]:
+    """The leg as lines to read: one per street or kind of unnamed way, tiny ones folded in.
+
+    Steps: a segment per edge piece; neighbours on the same street (or the same kind of
+    unnamed way, on the same side of an estate's boundary) merged; then, while some segment
+    is shorter than :data:`MIN_SEGMENT_M`, it is folded into its longer neighbour and equal
+    neighbours are merged again.
+    """
+    segs = _merge_equal(_piece_segments(net, leg))
+    changed = True
+    while changed and len(segs) > 1:
+        folded = _fold_one_short(segs)
+        merged = _merge_equal(segs)
+        changed = folded or len(merged) < len(segs)
+        segs = merged
+    return segs
+
+
+def _piece_segments(net: BeatNetwork, leg: Leg) -> list[_Segment]:
+    """One segment per piece of an edge the leg walks (points-only pieces left out)."""
     idx = net.index
     private = net.edge_private
     segs: list[_Segment] = []
@@ -176,52 +195,47 @@ def _segments(net: BeatNetwork, leg: Leg) -> list[_Segment]:
             continue
         name = str(net.edge_name[e])
         prv = bool(private[e])
-        est = int(net.edge_estate[e])
         kind = "named" if name else _kind(str(net.edge_highway[e]), prv)
         key = (name,) if name else (kind,)
-        length = abs(t - f)
-        if segs and segs[-1].key == key and segs[-1].private == prv:
-            s = segs[-1]
-            s.coords = np.vstack([s.coords, coords[1:]])
-            s.length += length
-            if s.estate < 0:
-                s.estate = est
-        else:
-            segs.append(_Segment(key, name, kind, est, prv, coords, length))
-    # fold tiny segments into a neighbour (the longer one), then re-merge equal neighbours
-    changed = True
-    while changed and len(segs) > 1:
-        changed = False
-        for i, s in enumerate(segs):
-            if s.length >= MIN_SEGMENT_M:
-                continue
-            if i == 0:
-                j = 1
-            elif i == len(segs) - 1:
-                j = i - 1
-            else:
-                j = i - 1 if segs[i - 1].length >= segs[i + 1].length else i + 1
-            o = segs[j]
-            if j < i:
-                o.coords = np.vstack([o.coords, s.coords[1:]])
-            else:
-                o.coords = np.vstack([s.coords, o.coords[1:]])
-            o.length += s.length
-            del segs[i]
-            changed = True
-            break
-        merged: list[_Segment] = []
-        for s in segs:
-            if merged and merged[-1].key == s.key and merged[-1].private == s.private:
-                merged[-1].coords = np.vstack([merged[-1].coords, s.coords[1:]])
-                merged[-1].length += s.length
-                if merged[-1].estate < 0:
-                    merged[-1].estate = s.estate
-                changed = True
-            else:
-                merged.append(s)
-        segs = merged
+        segs.append(_Segment(key, name, kind, int(net.edge_estate[e]), prv, coords, abs(t - f)))
     return segs
+
+
+def _merge_equal(segs: list[_Segment]) -> list[_Segment]:
+    """Neighbours with the same key and privacy joined into one segment."""
+    merged: list[_Segment] = []
+    for seg in segs:
+        last = merged[-1] if merged else None
+        if last is not None and last.key == seg.key and last.private == seg.private:
+            last.coords = np.vstack([last.coords, seg.coords[1:]])
+            last.length += seg.length
+            if last.estate < 0:
+                last.estate = seg.estate
+        else:
+            merged.append(seg)
+    return merged
+
+
+def _fold_one_short(segs: list[_Segment]) -> bool:
+    """Fold the first segment shorter than MIN_SEGMENT_M into its longer neighbour, in place."""
+    for i, seg in enumerate(segs):
+        if seg.length >= MIN_SEGMENT_M:
+            continue
+        if i == 0:
+            j = 1
+        elif i == len(segs) - 1:
+            j = i - 1
+        else:
+            j = i - 1 if segs[i - 1].length >= segs[i + 1].length else i + 1
+        other = segs[j]
+        if j < i:
+            other.coords = np.vstack([other.coords, seg.coords[1:]])
+        else:
+            other.coords = np.vstack([seg.coords, other.coords[1:]])
+        other.length += seg.length
+        del segs[i]
+        return True
+    return False
 
 
 def _end_bearing(coords: np.ndarray, *, at_start: bool, span: float = 15.0) -> float:
