@@ -439,6 +439,7 @@ def base_map(
     height: str | int = "100%",
     lang: str = "zh",
     legend: bool = True,
+    legend_collapsed: bool | None = None,
     tolerance: float = 1.0,
     features: BaseFeatures | None = None,
     static_url: str = DEFAULT_STATIC_URL,
@@ -466,6 +467,9 @@ def base_map(
         Language of layer names and legend.
     legend : bool
         Add the base map's legend (bottom left) when vectors are drawn.
+    legend_collapsed : bool, optional
+        Start the legend closed (True) or open (False); by default it opens on wide maps only
+        (see :class:`layers.legend.Legend`). Thematic maps close it, their own legend matters more.
     tolerance : float
         Simplification tolerance in metres.
     features : BaseFeatures, optional
@@ -522,6 +526,7 @@ def base_map(
                     basemap_legend_items(lang=lang, features=feats),
                     title=T("legend", lang),
                     position="bottomleft",
+                    collapsed=legend_collapsed,
                 )
             )
     if fit:

@@ -44,8 +44,8 @@ T = Catalogue(
         "offices": ("派出所、警务室", "Stations and police offices"),
         "legend": ("覆盖率", "Coverage"),
         "cluster_note": (
-            "圈内数字：聚合户数，底色：其中已走访比例",
-            "Circles: households grouped; colour: share visited",
+            "圈内数字：户数；底色：已走访比例",
+            "Circles: households; colour: share visited",
         ),
     }
 )
@@ -126,6 +126,7 @@ def coverage_map(
         static_url=static_url,
         height=height,
         location=location,
+        legend_collapsed=True,
     )
     # Leaflet.markercluster needs the map's own maxZoom (folium gives it to tile layers only)
     m.options.setdefault("maxZoom", 20)

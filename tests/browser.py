@@ -28,6 +28,15 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 LOCAL_HOSTS = {HOST, "localhost"}
+#: a mid-range Android phone as the officers carry (412 px wide, touch)
+PHONE = {
+    "viewport": {"width": 412, "height": 915},
+    "is_mobile": True,
+    "has_touch": True,
+    "device_scale_factor": 2.625,
+}
+#: an office desktop
+DESKTOP = {"viewport": {"width": 1400, "height": 1000}}
 
 
 def in_ci() -> bool:
@@ -41,8 +50,10 @@ def skip_or_fail(reason: str) -> None:
     pytest.skip(reason)
 
 
-def launch_offline(playwright_api, user_dir: Path, *, viewport: dict[str, int]):
+def launch_offline(playwright_api, user_dir: Path, *, viewport: dict[str, int], **options):
     """A fresh Chromium context (profile in ``user_dir``) whose outside requests are aborted.
+
+    Keyword ``options`` go to Playwright's context (e.g. :data:`PHONE`'s ``is_mobile``).
 
     Returns
     -------
@@ -57,6 +68,7 @@ def launch_offline(playwright_api, user_dir: Path, *, viewport: dict[str, int]):
         headless=True,
         viewport=viewport,
         locale="zh-CN",
+        **options,
     )
 
     def guard(route) -> None:

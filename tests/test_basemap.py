@@ -32,7 +32,7 @@ from layers import (
     to_standalone_html,
 )
 from layers.basemap import VectorLayer, street_class
-from layers.legend import LegendItem, legend_html
+from layers.legend import OPEN_MIN_WIDTH, Legend, LegendItem, legend_html
 from tests.conftest import DATA, EXTRACTS
 
 # the maps need Leaflet and its plugins under static/ (a fresh checkout has none: skip, saying how)
@@ -371,6 +371,16 @@ def test_legend_is_plain_html() -> None:
     assert "&lt;b&gt;建筑&lt;/b&gt;" in html
     assert 'stroke-dasharray="5 4"' in html
     assert "http" not in html
+    # a titled legend folds to its title; the map decides whether it starts open
+    assert html.startswith('<details class="beatmap-legend" open') and "<summary" in html
+    assert " open" not in legend_html([LegendItem("水系", "#39f")], title="图例", open_=False)[:40]
+    assert legend_html([LegendItem("水系", "#39f")]).startswith('<div class="beatmap-legend"')
+    m = folium.Map(tiles=None)
+    Legend([LegendItem("水系", "#39f")], title="图例").add_to(m)
+    Legend([LegendItem("建筑", "#999")], title="底图", collapsed=True).add_to(m)
+    page = m.get_root().render()
+    assert page.count("map.getSize().x >= " + str(OPEN_MIN_WIDTH)) == 2
+    assert page.count("if (box && true)") == 1 and page.count("if (box && false)") == 1
 
 
 # --------------------------------------------------------------------------------------------

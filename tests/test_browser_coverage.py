@@ -27,7 +27,7 @@ import pytest
 
 from tests.apprunner import run_app
 from tests.browser import ARTIFACTS, launch_offline
-from tests.conftest import DATA, browser_login, make_account
+from tests.conftest import DATA, TEST_PASSWORD, browser_login, make_account
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.usefixtures("map_assets")]
 
@@ -192,5 +192,78 @@ def test_coverage_page_draws_beats_and_households(app_kind, playwright_api, tmp_
                     encoding="utf-8",
                 )
                 raise
+        finally:
+            context.close()
+
+
+#: share of the map container that all its legends may cover together
+MAX_LEGEND_SHARE = 0.10
+LEGEND_SHARE_JS = """
+() => {
+    const map = document.querySelector('.leaflet-container');
+    if (!map) return null;
+    const m = map.getBoundingClientRect();
+    const boxes = [...document.querySelectorAll('.beatmap-legend')].map(el => {
+        const r = el.getBoundingClientRect();
+        const w = Math.max(0, Math.min(r.right, m.right) - Math.max(r.left, m.left));
+        const h = Math.max(0, Math.min(r.bottom, m.bottom) - Math.max(r.top, m.top));
+        let full = null;
+        if (el.open === false) {  // measure it opened too, for the record
+            el.open = true;
+            const o = el.getBoundingClientRect();
+            full = [o.width, o.height];
+            el.open = false;
+        }
+        return {w: w, h: h, open: el.open === undefined ? true : el.open, opened: full};
+    });
+    const covered = boxes.reduce((s, b) => s + b.w * b.h, 0);
+    return {share: covered / (m.width * m.height), width: m.width, height: m.height, boxes: boxes};
+}
+"""
+
+
+def _legend_share(page) -> dict:
+    """How much of the Coverage map its legends cover, measured inside the map's iframe."""
+    frame = page.frame_locator('iframe[title="streamlit_folium.st_folium"]')
+    frame.locator(".beatmap-legend").first.wait_for(timeout=MAP_TIMEOUT_MS)
+    page.wait_for_timeout(800)
+    for inner in page.frames:
+        found = inner.evaluate(LEGEND_SHARE_JS)
+        if found is not None:
+            return found
+    raise AssertionError("no Leaflet map in any frame")
+
+
+@pytest.mark.parametrize("device", ["desktop", "phone"])
+def test_legends_cover_at_most_a_tenth_of_the_map(device, playwright_api, tmp_path):
+    from tests.browser import DESKTOP, PHONE
+
+    options = {"desktop": DESKTOP, "phone": PHONE}[device]
+    script, env, _, _ = _fixture_app(tmp_path)
+    env = {**env, "BEATMAP_LANGUAGE": "zh", "BEATMAP_TILES": "none"}
+    ARTIFACTS.mkdir(exist_ok=True)
+    with run_app(env, script=script, log_dir=tmp_path) as app:
+        context, outside = launch_offline(playwright_api, tmp_path / "chromium", **options)
+        try:
+            page = context.new_page()
+            page.goto(app.url + "/", wait_until="domcontentloaded")
+            page.get_by_text("首次启动：创建管理员").wait_for(timeout=MAP_TIMEOUT_MS)
+            make_account(env["BEATMAP_DATA_DIR"], "chief", "chief")
+            # the login form, without waiting for the sidebar (folded away on a phone)
+            page.goto(app.url + "/", wait_until="domcontentloaded")
+            page.get_by_label("用户名").fill("chief")
+            page.get_by_label("密码", exact=True).fill(TEST_PASSWORD)
+            page.get_by_role("button", name="登录").click()
+            found = _legend_share(page)
+            page.screenshot(path=str(ARTIFACTS / f"coverage_legends_{device}.png"))
+            print(f"\n{device}: legends cover {found['share']:.1%} of the map {found}")
+            assert outside == [], outside
+            assert len(found["boxes"]) == 2, found  # the base map's and the coverage classes'
+            assert found["share"] <= MAX_LEGEND_SHARE, found
+            opened = [b for b in found["boxes"] if b["open"]]
+            if device == "phone":
+                assert not opened, found  # both folded to their titles
+            else:
+                assert len(opened) == 1, found  # the coverage classes; the base map's folded
         finally:
             context.close()
