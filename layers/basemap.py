@@ -31,7 +31,7 @@ from folium.map import CustomPane, Layer
 from folium.template import Template
 
 from geo.i18n import Catalogue
-from geo.network import tag_text
+from geo.network import is_private_access, tag_text
 from layers.assets import DEFAULT_STATIC_URL, OfflineMap
 from layers.legend import Legend, LegendItem
 
@@ -55,7 +55,6 @@ MAIN_HIGHWAYS = frozenset(
 STREET_HIGHWAYS = frozenset({"residential", "unclassified", "living_street", "road", "busway"})
 SERVICE_HIGHWAYS = frozenset({"service"})
 #: everything else walkable is a path: footway, path, pedestrian, steps, cycleway, track, ...
-PRIVATE_ACCESS = frozenset({"private", "no", "customers", "permit", "delivery", "destination"})
 GREEN_LANDUSE = frozenset(
     {
         "grass",
@@ -199,8 +198,9 @@ def street_class(highway: object) -> str:
 
 
 def _is_private(access: object) -> bool:
-    values = access if isinstance(access, list | tuple | set | np.ndarray) else [access]
-    return any(str(v) in PRIVATE_ACCESS for v in values if v is not None)
+    """Drawn dashed: estate roads (:func:`geo.network.is_private_access`) and ``access=no``
+    ways that a foot permission keeps in the walking network."""
+    return is_private_access(access) or "no" in tag_text(access).lower().split(";")
 
 
 def _prepare(area: AreaLike, gdf: gpd.GeoDataFrame, tolerance: float) -> gpd.GeoDataFrame:
