@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -39,6 +39,10 @@ from shapely import LineString
 from shapely.ops import substring
 
 from geo._errors import InputError
+
+if TYPE_CHECKING:
+    import networkx as nx
+    import pyproj
 
 __all__ = ["NetworkIndex", "PathResult", "Snapped"]
 
@@ -157,9 +161,10 @@ class NetworkIndex:
     edge_length: np.ndarray
     edge_geometry: np.ndarray
     csr: sp.csr_matrix
-    crs: Any = None
+    crs: pyproj.CRS | str | None = None
     _node_pos: dict[Hashable, int] = field(init=False, repr=False)
     _geom_length: np.ndarray = field(init=False, repr=False)
+    _pair_edge: dict[tuple[int, int], int] | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self._node_pos = {nid: i for i, nid in enumerate(self.node_ids.tolist())}
@@ -182,7 +187,7 @@ class NetworkIndex:
     @classmethod
     def from_graph(
         cls,
-        graph: Any,
+        graph: nx.Graph,
         *,
         edge_filter: Callable[[Hashable, Hashable, dict], bool] | None = None,
     ) -> NetworkIndex:
@@ -207,7 +212,7 @@ class NetworkIndex:
         InputError
             If the graph has no nodes or edges, lacks coordinates, or is in a geographic CRS.
         """
-        crs = graph.graph.get("crs") if hasattr(graph, "graph") else None
+        crs = graph.graph.get("crs")
         if crs is not None:
             try:
                 import pyproj
@@ -658,16 +663,25 @@ class NetworkIndex:
             pts = np.vstack([pts, pts])
         return PathResult([self.node_ids[k] for k in seq], LineString(pts), float(total))
 
-    def _edge_line(self, p: int, q: int) -> LineString:
-        """Geometry of the shortest edge between node positions p and q, oriented p -> q."""
-        if not hasattr(self, "_pair_edge"):
+    def edge_between(self, p: int, q: int) -> int:
+        """The shortest undirected edge between node positions ``p`` and ``q``.
+
+        Raises
+        ------
+        KeyError
+            If no edge joins them.
+        """
+        if self._pair_edge is None:
             order = np.lexsort((self.edge_length, self.edge_v, self.edge_u))
             pairs: dict[tuple[int, int], int] = {}
             for e in order.tolist():
                 pairs.setdefault((int(self.edge_u[e]), int(self.edge_v[e])), e)
             self._pair_edge = pairs
-        a, b = (p, q) if p <= q else (q, p)
-        line = self.edge_geometry[self._pair_edge[(a, b)]]
+        return self._pair_edge[(p, q) if p <= q else (q, p)]
+
+    def _edge_line(self, p: int, q: int) -> LineString:
+        """Geometry of the shortest edge between node positions p and q, oriented p -> q."""
+        line = self.edge_geometry[self.edge_between(p, q)]
         return line if p <= q else shapely.reverse(line)
 
 

@@ -56,17 +56,9 @@ class BeatNetwork:
     node_barrier: np.ndarray
     estates: gpd.GeoDataFrame
     crs: pyproj.CRS | None
-    _pair: dict[tuple[int, int], int] = field(init=False, repr=False)
     _named: tuple[np.ndarray, shapely.STRtree | None] | None = field(
         default=None, init=False, repr=False
     )
-
-    def __post_init__(self) -> None:
-        order = np.lexsort((self.index.edge_length, self.index.edge_v, self.index.edge_u))
-        pairs: dict[tuple[int, int], int] = {}
-        for e in order.tolist():
-            pairs.setdefault((int(self.index.edge_u[e]), int(self.index.edge_v[e])), e)
-        self._pair = pairs
 
     @property
     def edge_private(self) -> np.ndarray:
@@ -80,7 +72,7 @@ class BeatNetwork:
 
     def edge_between(self, p: int, q: int) -> int:
         """The shortest undirected edge between node positions ``p`` and ``q``."""
-        return self._pair[(p, q) if p <= q else (q, p)]
+        return self.index.edge_between(p, q)
 
     def estate_of_points(self, xy: np.ndarray) -> np.ndarray:
         """Row of ``estates`` each point lies in, -1 outside every estate."""
