@@ -262,3 +262,72 @@ def _camera_effect(filters, options: tuple, key: tuple):
 def camera_effect(filters, **options):
     """:func:`geo.planning.plan_effect` (installs vs incidents, difference in differences)."""
     return _camera_effect(filters, tuple(sorted(options.items())), _data_key(PLANNING_TABLES))
+
+
+# --------------------------------------------------------------------------------------------
+# Community page: beat proposals, officer hours and night noise, cached per version of the tables
+# they read (and per area for what depends on the walking network).
+
+
+@st.cache_data(show_spinner="正在划分警务区 / dividing beats ...", max_entries=8)
+def _beat_proposal(station_id: int, count: int, weights, seed: int, key: tuple, area_key: str):
+    from geo.partition import propose_beats
+
+    return propose_beats(
+        get_area(),
+        read_table("households"),
+        read_table("beats"),
+        station_id=station_id,
+        count=count,
+        incidents=read_table("incidents"),
+        weights=weights,
+        seed=seed,
+        index=network_index(),
+    )
+
+
+def beat_proposal(station_id: int, count: int, weights, seed: int = 0):
+    """:func:`geo.partition.propose_beats` for a station of the workspace, cached."""
+    area = get_area()
+    key = _data_key(("households", "beats", "incidents"))
+    return _beat_proposal(station_id, count, weights, seed, key, f"{area.name}:{id(area)}")
+
+
+@st.cache_data(show_spinner="正在统计社区时长 / adding up hours ...", max_entries=4)
+def _officer_weekly(key: tuple, area_key: str):
+    from geo import workload
+
+    area = get_area()
+    per = workload.evenings(
+        read_table("visits"),
+        read_table("households"),
+        beats=read_table("beats"),
+        officers=read_table("officers"),
+        crs=area.crs,
+        index=network_index(),
+    )
+    meet = workload.meetings(read_table("mediations"), read_table("officers"))
+    return workload.weekly_hours(per, meet)
+
+
+def officer_weekly():
+    """Hours per officer per week (:func:`geo.workload.weekly_hours`), cached."""
+    area = get_area()
+    key = _data_key(("visits", "households", "beats", "officers", "mediations"))
+    return _officer_weekly(key, f"{area.name}:{id(area)}")
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _noise(key: tuple, area_key: str, lang: str):
+    from geo import noise
+
+    segs = noise.segments(get_area().edges())
+    assigned = noise.assign(read_table("incidents"), segs, lang=lang)
+    segs = segs.assign(label=noise.segment_labels(segs, lang))
+    return segs, assigned
+
+
+def noise_incidents(lang: str = "zh"):
+    """Street segments and the noise/dispute incidents on them (:func:`geo.noise.assign`)."""
+    area = get_area()
+    return _noise(_data_key(("incidents",)), f"{area.name}:{id(area)}", lang)

@@ -44,12 +44,12 @@ ROLES: dict[str, tuple[str, str]] = {
 
 #: pages (navigation url paths) each role may open
 PAGE_ACCESS: dict[str, frozenset[str]] = {
-    "officer": frozenset({"area", "coverage", "routes", "cameras", "field"}),
+    "officer": frozenset({"area", "coverage", "routes", "cameras", "field", "community"}),
     "team": frozenset({"routes", "field"}),
-    "chief": frozenset({"area", "coverage", "routes", "cameras", "field"}),
+    "chief": frozenset({"area", "coverage", "routes", "cameras", "field", "community"}),
     "planner": frozenset({"area", "cameras"}),
     "auditor": frozenset({"audit"}),
-    "admin": frozenset({"area", "coverage", "routes", "cameras", "data", "accounts"}),
+    "admin": frozenset({"area", "coverage", "routes", "cameras", "data", "accounts", "community"}),
 }
 #: a page not listed above (a newer page) is open to these roles
 DEFAULT_PAGE_ROLES = frozenset({"officer", "chief", "admin"})
