@@ -268,3 +268,27 @@ def test_not_proven_rather_than_a_trivial_gap(clustered) -> None:
     assert cut.time_capped and cut.optimal is False
     assert cut.gap is None  # no bound proven: not a gap of a few hundred percent
     assert cut.new_weight > 0  # the greedy+swap start is kept
+
+
+def test_quotas_hold_through_the_lp_rounding(clustered) -> None:
+    cover, w = clustered
+    rng = np.random.default_rng(5)
+    groups = rng.integers(-1, 6, size=cover.shape[0])  # six beats, some candidates in none
+    quota = np.array([1, 2, 3, 4, 0, 2])
+    free = max_coverage(cover, w, 20)
+    res = max_coverage(cover, w, 20, groups=groups, per_group=quota)
+    picked = groups[res.chosen]
+    assert (np.bincount(picked[picked >= 0], minlength=6) <= quota).all()
+    assert res.new_weight <= free.new_weight * (1 + free.gap) + 1e-9
+    assert res.gap is not None and res.new_weight > 0
+
+
+def test_local_search_when_the_lp_gets_no_budget(clustered) -> None:
+    cover, w = clustered
+    swap = max_coverage(cover, w, 20, method="greedy+swap")
+    starved = max_coverage(cover, w, 20, lp_iterations=1, ils_rounds=5)
+    assert starved.optimal is False and starved.gap is None  # no bound: not proven
+    assert not starved.time_capped  # the work budget, not the clock, stopped the LP
+    assert starved.new_weight >= swap.new_weight
+    again = max_coverage(cover, w, 20, lp_iterations=1, ils_rounds=5)
+    assert again.chosen.tolist() == starved.chosen.tolist()  # seeded rounds
