@@ -408,21 +408,9 @@ def plan_cameras(
         index, frames.get("cameras"), dem_sn, choices, beats_m, use_fov, max_snap_distance
     )
     # 3. candidates
-    cands = build_candidates(
-        choices.kinds,
-        crs=crs,
-        households=households,
-        cameras=frames.get("cameras"),
-        pois=area.pois,
-        entrances=entrances,
-        graph=area.graph,
-        beats=beats_m,
+    cands, cand_sn = _snapped_candidates(
+        area, frames, index, choices, households, entrances, beats_m, max_snap_distance
     )
-    if len(cands) == 0:
-        labels = ", ".join(CANDIDATE_KINDS[c][1] for c in choices.kinds)
-        raise InputError(f"there are no candidate sites of the chosen kinds ({labels})")
-    cand_sn = index.snap(point_xy(cands), max_distance=max_snap_distance)
-    cands["snapped"] = cand_sn.valid
     k_used = min(choices.k, len(cands))
     # 4. siting
     cover = coverage_matrix(index, cand_sn, dem_sn, choices.radius)
@@ -445,25 +433,10 @@ def plan_cameras(
     by_beat, totals = _by_beat(
         demand, now.covered, after, frames.get("beats"), now.units, sites, low_share
     )
-    totals.update(
-        candidates=len(cands),
-        candidates_snapped=int(cand_sn.valid.sum()),
-        k=choices.k,
-        k_used=k_used,
-        chosen=int(res.chosen.size),
-        units=len(now.units),
-        demand_unsnapped=int((~dem_sn.valid).sum()),
-        optimal=res.optimal,
-        gap=res.gap,
-        seconds=res.seconds,
-        time_capped=res.time_capped,
+    totals.update(_siting_totals(res, cands, cand_sn, dem_sn, now, choices.k, k_used))
+    streets_before, streets_new = _street_pieces(
+        index, now, cand_sn.take(res.chosen), choices, streets
     )
-    streets_before = covered_streets(
-        index, now.snapped, now.units["radius"].to_numpy(float), facing=now.facing, fov=now.fov
-    )
-    streets_new = covered_streets(index, cand_sn.take(res.chosen), choices.radius)
-    streets_before["street"] = _edge_names(index, streets_before["edge"].to_numpy(), streets)
-    streets_new["street"] = _edge_names(index, streets_new["edge"].to_numpy(), streets)
     totals["street_m_before"] = float(streets_before["length"].sum())
     totals["street_m_new"] = float(streets_new["length"].sum())
     return CameraPlan(
@@ -586,6 +559,76 @@ def _existing_coverage(
     radius = units["radius"].to_numpy(float)
     covered = covered_mask(index, snapped, demand, radius, facing=facing, fov=fov)
     return _Existing(units, snapped, facing, fov, covered)
+
+
+def _snapped_candidates(
+    area: PlanningArea,
+    frames: Mapping[str, pd.DataFrame],
+    index: NetworkIndex,
+    choices: _Choices,
+    households: gpd.GeoDataFrame | None,
+    entrances: gpd.GeoDataFrame | None,
+    beats: gpd.GeoDataFrame | None,
+    max_snap_distance: float,
+) -> tuple[gpd.GeoDataFrame, Snapped]:
+    """The candidate sites of the chosen kinds, snapped to the network (``snapped`` column)."""
+    cands = build_candidates(
+        choices.kinds,
+        crs=area.crs,
+        households=households,
+        cameras=frames.get("cameras"),
+        pois=area.pois,
+        entrances=entrances,
+        graph=area.graph,
+        beats=beats,
+    )
+    if len(cands) == 0:
+        labels = ", ".join(CANDIDATE_KINDS[c][1] for c in choices.kinds)
+        raise InputError(f"there are no candidate sites of the chosen kinds ({labels})")
+    cand_sn = index.snap(point_xy(cands), max_distance=max_snap_distance)
+    cands["snapped"] = cand_sn.valid
+    return cands, cand_sn
+
+
+def _siting_totals(
+    res: SitingResult,
+    cands: gpd.GeoDataFrame,
+    cand_sn: Snapped,
+    dem_sn: Snapped,
+    now: _Existing,
+    k: int,
+    k_used: int,
+) -> dict:
+    """The plan's counts and what the siting search proved."""
+    return {
+        "candidates": len(cands),
+        "candidates_snapped": int(cand_sn.valid.sum()),
+        "k": k,
+        "k_used": k_used,
+        "chosen": int(res.chosen.size),
+        "units": len(now.units),
+        "demand_unsnapped": int((~dem_sn.valid).sum()),
+        "optimal": res.optimal,
+        "gap": res.gap,
+        "seconds": res.seconds,
+        "time_capped": res.time_capped,
+    }
+
+
+def _street_pieces(
+    index: NetworkIndex,
+    now: _Existing,
+    new_sites: Snapped,
+    choices: _Choices,
+    streets: gpd.GeoDataFrame,
+) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    """The street the installed units cover and the street the new sites add, named."""
+    radius = now.units["radius"].to_numpy(float)
+    before = covered_streets(index, now.snapped, radius, facing=now.facing, fov=now.fov)
+    new = covered_streets(index, new_sites, choices.radius)
+    for pieces in (before, new):
+        pieces["street"] = _edge_names(index, pieces["edge"].to_numpy(), streets)
+    return before, new
 
 
 def _beat_quotas(
