@@ -300,6 +300,13 @@ def test_campaign_covers_every_remaining_household(alleys):
     assert tight.available == 1 and not tight.holds
     # the same inputs give the same evenings
     assert [e.household_ids for e in tight.evenings] == [e.household_ids for e in plan.evenings]
+    # a time cap that bites is reported
+    rushed = plan_campaign(
+        area, frames, officer=oid, start_date=DATE, target_date=DATE, settings=FAST,
+        time_per_evening_s=1e-6,
+    )  # fmt: skip
+    assert rushed.timed_out and "time cap" in rushed.summary("en")
+    assert sorted(h for e in rushed.evenings for h in e.household_ids) == sorted(ids)
 
 
 @pytest.mark.slow

@@ -45,6 +45,10 @@ T = Catalogue(
             "{n} households in {needed} evenings (last {fin}); {available} evenings until "
             "{target:%Y-%m-%d}: {verdict}",
         ),
+        "timed_out": (
+            "（计算机繁忙，部分晚次的搜索在时间上限处停止）",
+            " (the machine was busy: some evenings' search stopped at its time cap)",
+        ),
     }
 )
 
@@ -111,8 +115,9 @@ class CampaignPlan:
         )
 
     def summary(self, lang: str = "zh") -> str:
-        """Evenings needed, available and whether the target date holds."""
-        return T(
+        """Evenings needed, available and whether the target date holds (and whether the time
+        cap bit)."""
+        text = T(
             "summary",
             lang,
             n=sum(len(e.household_ids) for e in self.evenings),
@@ -122,6 +127,7 @@ class CampaignPlan:
             available=self.available,
             verdict=T("holds" if self.holds else "fails", lang),
         )
+        return text + (T("timed_out", lang) if self.timed_out else "")
 
 
 def plan_campaign(
