@@ -9,6 +9,7 @@ city-wide chief.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -157,3 +158,44 @@ def test_real_osm_fixture(app_env):
     assert not at.exception, at.exception
     n = ui.cache.get_workspace().store.count("households")
     assert _metric(at, "住户") == f"{n:,}"
+
+
+HAN = re.compile(r"[\u4e00-\u9fff]")
+#: element kinds whose labels and values a user reads
+READ_KINDS = (
+    "title", "header", "subheader", "caption", "markdown", "text", "info", "success", "warning",
+    "error", "metric", "tabs", "expander", "button", "selectbox", "multiselect", "radio",
+    "checkbox", "toggle", "date_input", "slider", "select_slider", "number_input",
+)  # fmt: skip
+
+
+def test_english_page_has_no_chinese_outside_data_values(fixture_workspace):
+    _, city = fixture_city()
+    names = {
+        str(v)
+        for table, col in (("beats", "name"), ("stations", "name"), ("officers", "name"))
+        for v in city.frames[table][col].dropna()
+    }
+    names.add("语言 / Language")  # the switch itself speaks both
+    at = _entry()
+    at.run()
+    at.switch_page(_coverage_path()).run()
+    at.selectbox(key="cov_beat").set_value(3).run()
+    at.session_state["lang"] = "en"
+    at.run()
+    assert not at.exception, at.exception
+    texts = []
+    for kind in READ_KINDS:
+        for el in at.get(kind):
+            texts += [v for v in (getattr(el, "label", None), getattr(el, "value", None)) if v]
+    texts += [str(c) for df in at.dataframe for c in df.value.columns]
+    assert len(texts) > 30
+    left = []
+    for text in texts:
+        if not isinstance(text, str):
+            continue
+        for name in sorted(names, key=len, reverse=True):
+            text = text.replace(name, "")
+        if HAN.search(text):
+            left.append(text)
+    assert not left, left
