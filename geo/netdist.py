@@ -213,82 +213,10 @@ class NetworkIndex:
             If the graph has no nodes or edges, lacks coordinates, or is in a geographic CRS.
         """
         crs = graph.graph.get("crs")
-        if crs is not None:
-            try:
-                import pyproj
-
-                if pyproj.CRS.from_user_input(crs).is_geographic:
-                    raise InputError(
-                        f"the graph is in a geographic CRS ({crs}); project it to a metric CRS "
-                        "first (osmnx.project_graph)"
-                    )
-            except pyproj.exceptions.CRSError:  # pragma: no cover - odd crs strings
-                pass
-        node_ids = np.empty(graph.number_of_nodes(), dtype=object)
-        node_ids[:] = list(graph.nodes)
-        if node_ids.size == 0:
-            raise InputError("the graph has no nodes")
-        try:
-            node_xy = np.array(
-                [(d["x"], d["y"]) for _, d in graph.nodes(data=True)], dtype=np.float64
-            )
-        except KeyError as exc:
-            raise InputError(
-                f"every graph node needs 'x' and 'y' attributes (missing {exc})"
-            ) from exc
-        pos = {nid: i for i, nid in enumerate(node_ids.tolist())}
-
-        pu: list[int] = []
-        pv: list[int] = []
-        lengths: list[float] = []
-        geoms: list[Any] = []
-        for u, v, d in graph.edges(data=True):
-            if edge_filter is not None and not edge_filter(u, v, d):
-                continue
-            pu.append(pos[u])
-            pv.append(pos[v])
-            length = d.get("length")
-            lengths.append(np.nan if length is None else float(length))
-            geoms.append(d.get("geometry"))
-        if not pu:
-            raise InputError("the graph has no edges (after edge_filter)")
-        pu_a = np.asarray(pu, dtype=np.int64)
-        pv_a = np.asarray(pv, dtype=np.int64)
-        geom_a = np.empty(len(geoms), dtype=object)
-        geom_a[:] = geoms
-        missing = np.array([g is None for g in geoms])
-        if missing.any():
-            idx = np.flatnonzero(missing)
-            coords = np.stack([node_xy[pu_a[idx]], node_xy[pv_a[idx]]], axis=1)
-            geom_a[idx] = shapely.linestrings(coords)
-        flip = pu_a > pv_a
-        a = np.where(flip, pv_a, pu_a)
-        b = np.where(flip, pu_a, pv_a)
-        if flip.any():
-            geom_a[flip] = shapely.reverse(geom_a[flip])
-        len_a = np.asarray(lengths, dtype=np.float64)
-        bad = ~np.isfinite(len_a) | (len_a < 0)
-        len_a[bad] = shapely.length(geom_a[bad])
-
-        # one undirected edge per (a, b, length to 1 cm): drops the reverse twin of each way
-        key = np.rec.fromarrays([a, b, np.round(len_a * 100).astype(np.int64)])
-        _, first = np.unique(key, return_index=True)
-        first = np.sort(first)
-        a, b, len_a, geom_a = a[first], b[first], len_a[first], geom_a[first]
-
-        # routing matrix: shortest of parallel edges, no self-loops, both directions
-        loop = a == b
-        order = np.lexsort((len_a[~loop], b[~loop], a[~loop]))
-        ra, rb, rl = a[~loop][order], b[~loop][order], len_a[~loop][order]
-        keep = (
-            np.r_[True, (ra[1:] != ra[:-1]) | (rb[1:] != rb[:-1])] if ra.size else ra.astype(bool)
-        )
-        ra, rb, rl = ra[keep], rb[keep], np.maximum(rl[keep], _TINY)
-        n = node_ids.size
-        csr = sp.csr_matrix(
-            (np.r_[rl, rl], (np.r_[ra, rb], np.r_[rb, ra])), shape=(n, n), dtype=np.float64
-        )
-        csr.sort_indices()
+        _check_metric(crs)
+        node_ids, node_xy = _graph_nodes(graph)
+        a, b, len_a, geom_a = _graph_edges(graph, node_ids, node_xy, edge_filter)
+        csr = _routing_matrix(a, b, len_a, node_ids.size)
         return cls(node_ids, node_xy, a, b, len_a, geom_a, csr, crs)
 
     # ------------------------------------------------------------------ properties
@@ -683,6 +611,102 @@ class NetworkIndex:
         """Geometry of the shortest edge between node positions p and q, oriented p -> q."""
         line = self.edge_geometry[self.edge_between(p, q)]
         return line if p <= q else shapely.reverse(line)
+
+
+# ---------------------------------------------------------------------- building the index
+
+
+def _check_metric(crs: object) -> None:
+    """Raise when the graph's CRS is geographic (degrees are no distances)."""
+    if crs is None:
+        return
+    import pyproj
+
+    try:
+        geographic = pyproj.CRS.from_user_input(crs).is_geographic
+    except pyproj.exceptions.CRSError:  # pragma: no cover - odd crs strings
+        return
+    if geographic:
+        raise InputError(
+            f"the graph is in a geographic CRS ({crs}); project it to a metric CRS "
+            "first (osmnx.project_graph)"
+        )
+
+
+def _graph_nodes(graph: nx.Graph) -> tuple[np.ndarray, np.ndarray]:
+    """Node ids (object array) and their ``x``, ``y`` coordinates."""
+    node_ids = np.empty(graph.number_of_nodes(), dtype=object)
+    node_ids[:] = list(graph.nodes)
+    if node_ids.size == 0:
+        raise InputError("the graph has no nodes")
+    try:
+        node_xy = np.array([(d["x"], d["y"]) for _, d in graph.nodes(data=True)], dtype=np.float64)
+    except KeyError as exc:
+        raise InputError(f"every graph node needs 'x' and 'y' attributes (missing {exc})") from exc
+    return node_ids, node_xy
+
+
+def _graph_edges(
+    graph: nx.Graph,
+    node_ids: np.ndarray,
+    node_xy: np.ndarray,
+    edge_filter: Callable[[Hashable, Hashable, dict], bool] | None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The kept edges as undirected ``(a <= b, length, geometry a -> b)``, reverse twins dropped.
+
+    A missing geometry is the straight segment; a missing or bad length is the geometry's.
+    """
+    pos = {nid: i for i, nid in enumerate(node_ids.tolist())}
+    pu: list[int] = []
+    pv: list[int] = []
+    lengths: list[float] = []
+    geoms: list[Any] = []
+    for u, v, d in graph.edges(data=True):
+        if edge_filter is not None and not edge_filter(u, v, d):
+            continue
+        pu.append(pos[u])
+        pv.append(pos[v])
+        length = d.get("length")
+        lengths.append(np.nan if length is None else float(length))
+        geoms.append(d.get("geometry"))
+    if not pu:
+        raise InputError("the graph has no edges (after edge_filter)")
+    pu_a = np.asarray(pu, dtype=np.int64)
+    pv_a = np.asarray(pv, dtype=np.int64)
+    geom_a = np.empty(len(geoms), dtype=object)
+    geom_a[:] = geoms
+    missing = np.array([g is None for g in geoms])
+    if missing.any():
+        idx = np.flatnonzero(missing)
+        coords = np.stack([node_xy[pu_a[idx]], node_xy[pv_a[idx]]], axis=1)
+        geom_a[idx] = shapely.linestrings(coords)
+    flip = pu_a > pv_a
+    a = np.where(flip, pv_a, pu_a)
+    b = np.where(flip, pu_a, pv_a)
+    if flip.any():
+        geom_a[flip] = shapely.reverse(geom_a[flip])
+    len_a = np.asarray(lengths, dtype=np.float64)
+    bad = ~np.isfinite(len_a) | (len_a < 0)
+    len_a[bad] = shapely.length(geom_a[bad])
+    # one undirected edge per (a, b, length to 1 cm): drops the reverse twin of each way
+    key = np.rec.fromarrays([a, b, np.round(len_a * 100).astype(np.int64)])
+    _, first = np.unique(key, return_index=True)
+    first = np.sort(first)
+    return a[first], b[first], len_a[first], geom_a[first]
+
+
+def _routing_matrix(a: np.ndarray, b: np.ndarray, length: np.ndarray, n: int) -> sp.csr_matrix:
+    """Symmetric matrix of the shortest of parallel edges, no self-loops."""
+    loop = a == b
+    order = np.lexsort((length[~loop], b[~loop], a[~loop]))
+    ra, rb, rl = a[~loop][order], b[~loop][order], length[~loop][order]
+    keep = np.r_[True, (ra[1:] != ra[:-1]) | (rb[1:] != rb[:-1])] if ra.size else ra.astype(bool)
+    ra, rb, rl = ra[keep], rb[keep], np.maximum(rl[keep], _TINY)
+    csr = sp.csr_matrix(
+        (np.r_[rl, rl], (np.r_[ra, rb], np.r_[rb, ra])), shape=(n, n), dtype=np.float64
+    )
+    csr.sort_indices()
+    return csr
 
 
 # ---------------------------------------------------------------------- snapping core
