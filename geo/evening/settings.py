@@ -72,10 +72,10 @@ class EveningSettings:
     seed : int
         Seed of the search.
     max_iters : int or None
-        Work budget: perturbation rounds of the evening search (the door tour gets
-        ``max_iters`` kicks too). The route depends only on the data, this budget and the seed
-        (the same inputs give the same route on a quiet or a busy machine). None searches until
-        the stall limit, which is deterministic as well but may take several seconds.
+        Work budget: perturbation rounds of the evening search (default 5,000; None takes the
+        solver's default, :data:`geo.routing.OP_ITERS`). The route depends only on the data,
+        this budget and the seed: the same inputs give the same route on a quiet or a busy
+        machine.
     """
 
     start: str | dt.time = "16:00"
