@@ -14,7 +14,7 @@ from ui.cache import get_settings
 from ui.i18n import LANG_KEY, t
 from ui.sidebar import render_filters
 
-st.set_page_config(page_title="BeatMap", page_icon="🗺️", layout="wide")
+st.set_page_config(page_title="BeatMap", page_icon=":material/map:", layout="wide")
 
 if LANG_KEY not in st.session_state:
     st.session_state[LANG_KEY] = get_settings().language
@@ -36,17 +36,52 @@ if may(user.role, action="read"):
     render_filters()
 
 pages = [
-    st.Page("ui/area.py", title=t("区域", "Area"), icon="🗺️", url_path="area", default=True),
-    st.Page("ui/coverage.py", title=t("覆盖率", "Coverage"), icon="📊", url_path="coverage"),
-    st.Page("ui/routes.py", title=t("路线", "Routes"), icon="🚶", url_path="routes"),
-    st.Page("ui/cameras.py", title=t("摄像头", "Cameras"), icon="📹", url_path="cameras"),
-    st.Page("ui/data.py", title=t("数据", "Data"), icon="📥", url_path="data"),
+    st.Page("ui/area.py", title=t("区域", "Area"), icon=":material/map:", url_path="area"),
+    st.Page(
+        "ui/coverage.py",
+        title=t("覆盖率", "Coverage"),
+        icon=":material/donut_large:",
+        url_path="coverage",
+    ),
+    st.Page(
+        "ui/routes.py",
+        title=t("路线", "Routes"),
+        icon=":material/directions_walk:",
+        url_path="routes",
+    ),
+    st.Page(
+        "ui/field.py", title=t("外勤", "Field"), icon=":material/smartphone:", url_path="field"
+    ),
+    st.Page(
+        "ui/cameras.py",
+        title=t("摄像头", "Cameras"),
+        icon=":material/videocam:",
+        url_path="cameras",
+    ),
+    st.Page(
+        "ui/community.py",
+        title=t("社区工作", "Community"),
+        icon=":material/groups:",
+        url_path="community",
+    ),
+    st.Page("ui/data.py", title=t("数据", "Data"), icon=":material/upload_file:", url_path="data"),
 ]
 pages += [
-    st.Page("ui/accounts.py", title=t("账户", "Accounts"), icon="👤", url_path="accounts"),
-    st.Page("ui/audit.py", title=t("审计日志", "Audit log"), icon="🧾", url_path="audit"),
+    st.Page(
+        "ui/accounts.py",
+        title=t("账户", "Accounts"),
+        icon=":material/manage_accounts:",
+        url_path="accounts",
+    ),
+    st.Page(
+        "ui/audit.py",
+        title=t("审计日志", "Audit log"),
+        icon=":material/receipt_long:",
+        url_path="audit",
+    ),
 ]
-# each role sees only its pages (geo.auth.scope.PAGE_ACCESS)
+# each role sees only its pages (geo.auth.scope.PAGE_ACCESS); the first one it may open is its
+# home page (no page is marked default: a default page's url_path reads "")
 pages = [p for p in pages if may(user.role, p.url_path)]
 navigation = st.navigation(pages)
 resume_deep_link(pages)  # a link opened before the login lands where it pointed
