@@ -83,6 +83,7 @@ from geo.model import (
     table,
     validate,
 )
+from geo.progress import ProgressCallback, Tracker
 from geo.textguard import DEFAULT_MAX_FIELD_LENGTH, spreadsheet_safe, unneutralise
 
 CSV_EXTENSIONS = (".csv", ".txt", ".tsv")
@@ -903,6 +904,10 @@ class ImportReport:
         Other notes, as (Chinese, English).
     datum_guess : DatumGuess or None
         The reference test's result when it ran.
+    source_names : dict
+        Model field -> header as written in the file (``geometry`` -> the lon/lat headers).
+    frame : DataFrame or None
+        On a dry run (``import_file(..., dry_run=True)``), the rows as they would be written.
     """
 
     kind: str
@@ -917,6 +922,8 @@ class ImportReport:
     unknown_columns: list[str] = field(default_factory=list)
     warnings: list[tuple[str, str]] = field(default_factory=list)
     datum_guess: coords.DatumGuess | None = None
+    source_names: dict[str, str] = field(default_factory=dict)
+    frame: pd.DataFrame | None = None
 
     def lines(self, lang: str = "zh") -> list[str]:
         """The report as human lines, in Chinese (default) or English (``lang="en"``)."""
@@ -1027,6 +1034,14 @@ def _key_text(df: pd.DataFrame, key: tuple[str, ...], positions: np.ndarray) -> 
     return list(zip(*parts, strict=True))
 
 
+_IMPORT_STEPS = (
+    ("读取文件", "reading the file"),
+    ("校验各行", "checking the rows"),
+    ("与库中数据核对", "checking against the store"),
+    ("写入", "writing"),
+)
+
+
 def import_file(
     store,
     kind: str,
@@ -1038,6 +1053,8 @@ def import_file(
     sheet: str | None = None,
     name: str | None = None,
     max_field_length: int = DEFAULT_MAX_FIELD_LENGTH,
+    dry_run: bool = False,
+    progress: ProgressCallback | None = None,
 ) -> ImportReport:
     """Import a file into table ``kind``, in one transaction.
 
@@ -1069,6 +1086,12 @@ def import_file(
         File name for messages (e.g. the uploaded name when ``path`` is a temporary file).
     max_field_length : int
         Longest text accepted in one field (the ``max_field_length`` setting).
+    dry_run : bool
+        Do every step but the write: the report then holds the rows as they would be stored
+        (``frame``) and ``rows_written`` is 0 (see :func:`geo.preview.preview_import`).
+    progress : callable, optional
+        Receives the steps (read, validate, check against the store, write) as
+        :class:`geo.progress.Update`.
 
     Returns
     -------
@@ -1086,7 +1109,10 @@ def import_file(
         raise InputError(
             f"on_duplicate must be one of {', '.join(DUPLICATE_MODES)}, got {on_duplicate!r}"
         )
+    track = Tracker(progress, _IMPORT_STEPS, weights=(3, 2, 2, 3))
+    track.start(0)
     tf = _read(path, kind, datum=datum, reference=reference, sheet=sheet, name=name)
+    track.start(1, total=len(tf.rows))
     file = tf.file
     report = ImportReport(
         kind,
@@ -1097,6 +1123,7 @@ def import_file(
         unknown_columns=list(tf.unknown_columns),
         warnings=list(tf.warnings),
         datum_guess=tf.datum_guess,
+        source_names=dict(tf.source_names),
     )
     problems = list(tf.problems)
     reported = {(p.row, "geometry") for p in problems if p.row is not None}
@@ -1125,6 +1152,7 @@ def import_file(
 
     rows = np.asarray(tf.rows)
     src = tf.source_names
+    track.start(2, total=len(df))
     with store.transaction() as conn:
         # references
         for f in tbl.fields:
@@ -1258,8 +1286,14 @@ def import_file(
                             f"the nearest beat within {BEAT_SNAP_M:.0f} m",
                         )
                     )
+        if dry_run:
+            report.frame = df
+            track.finish()
+            return report
+        track.start(3, total=len(df))
         report.ids = store.write(kind, df, conn=conn)
     report.rows_written = len(report.ids)
+    track.finish()
     return report
 
 
