@@ -1286,6 +1286,34 @@ def _as_vector(values: object, name: str, n: int) -> np.ndarray:
     return np.ascontiguousarray(v)
 
 
+def _check_budget(budget: object) -> float:
+    try:
+        value = float(budget)  # type: ignore[arg-type]
+    except (TypeError, ValueError) as exc:
+        raise InputError(f"budget must be a number of seconds, got {budget!r}") from exc
+    if not np.isfinite(value) or value <= 0:
+        raise InputError(f"budget must be a positive number of seconds, got {budget!r}")
+    return value
+
+
+def _reachable_candidates(
+    d: np.ndarray, prize: np.ndarray, service: np.ndarray, start: int, budget: float
+) -> np.ndarray:
+    """Rows other than ``start`` with a prize whose round trip fits ``budget``.
+
+    Raises InputError, naming the time needed, when not even the quickest visit fits.
+    """
+    others = np.flatnonzero(np.arange(d.shape[0]) != start)
+    round_trip = d[start, others] + service[others] + d[others, start]
+    quickest = int(np.argmin(round_trip))
+    if round_trip[quickest] > budget:
+        raise InputError(
+            f"budget {budget:g} s is too short for any visit: the quickest round (to row "
+            f"{int(others[quickest])} and back, with its service) needs {round_trip[quickest]:g} s"
+        )
+    return others[(round_trip <= budget) & (prize[others] > 0)].astype(np.int64)
+
+
 def solve_orienteering(
     dist: np.ndarray,
     prize: np.ndarray,
@@ -1346,28 +1374,17 @@ def solve_orienteering(
     limit = _check_time_limit(time_limit_s)
     prize_v = _as_vector(prize, "prize", n)
     service_v = _as_vector(service, "service", n)
-    try:
-        budget = float(budget)
-    except (TypeError, ValueError) as exc:
-        raise InputError(f"budget must be a number of seconds, got {budget!r}") from exc
-    if not np.isfinite(budget) or budget <= 0:
-        raise InputError(f"budget must be a positive number of seconds, got {budget!r}")
+    budget = _check_budget(budget)
     if n == 1:
         return OrienteeringResult(order=[], total_travel=0.0, total_time=0.0, prize=0.0)
-    others = np.flatnonzero(np.arange(n) != start)
-    round_trip = d[start, others] + service_v[others] + d[others, start]
-    quickest = int(np.argmin(round_trip))
-    if round_trip[quickest] > budget:
-        raise InputError(
-            f"budget {budget:g} s is too short for any visit: the quickest round (to row "
-            f"{int(others[quickest])} and back, with its service) needs {round_trip[quickest]:g} s"
-        )
+    # the stops worth visiting that fit on their own; the start has no prize nor service
+    cand = _reachable_candidates(d, prize_v, service_v, start, budget)
     prize_v = prize_v.copy()
     prize_v[start] = 0.0
     service_v = service_v.copy()
     service_v[start] = 0.0
-    cand = others[(round_trip <= budget) & (prize_v[others] > 0)].astype(np.int64)
     eps = 1e-9 * max(1.0, float(prize_v.sum()))
+    # greedy insertion, then local search
     cap = cand.size + 2
     nbr = _candidate_lists(d, cand, OP_NEIGHBOURS)
     _seed(int(seed) % (2**32))
