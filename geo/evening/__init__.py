@@ -15,7 +15,7 @@ Model
 * **Value.** ``weight_never`` for a household nobody has called on, ``weight_not_home`` for one
   found not at home last time, ``weight_refused`` for one that refused; plus ``weight_rental``
   for a rental house and ``weight_lodgers`` when lodgers live there. The defaults put never
-  visited first, then not home, then rentals and lodgers as the issue asks; all are settings.
+  visited first, then not home, then rentals and lodgers; all are settings.
 * **Doors.** Households sharing a door point (the units of one stairwell, the families of one
   courtyard) are one place: no walk between them, service times add up, and the printed stop
   lists them together. The search sees each household (``max_per_stop=1``: a 48-flat
@@ -27,9 +27,9 @@ Model
 * **Walkable.** What an officer may walk is the one rule of :mod:`geo.network`
   (:func:`geo.network.walkable_edge`).
 * **Snapping.** Each door is snapped to its nearest walkable edge; a door inside a gated estate
-  (a ``landuse=residential`` polygon, :func:`geo.network.residential_estates`) snaps to the estate's own paths when one lies within
-  ``max_snap_m``, so estate households are reached through the gate and not "from the street
-  behind the wall".
+  (a ``landuse=residential`` polygon, :func:`geo.network.residential_estates`) snaps to the
+  estate's own paths when one lies within ``max_snap_m``, so estate households are reached
+  through the gate and not "from the street behind the wall".
 * **Network.** The beat plus ``margin_m``, reduced to its largest connected piece (a lone
   footway cut off by the margin would otherwise strand the office or a door on it).
 * **Distances** are shortest paths on the network (:class:`geo.netdist.NetworkIndex`) plus the
