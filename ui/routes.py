@@ -159,7 +159,7 @@ try:
         static_url=static_url(st.get_option("server.baseUrlPath") or ""),
     )
     route_layer(plan.path_gdf(), name=t("步行路线", "Walking route"), lang=lang).add_to(m)
-    stops = plan.stops_gdf()
+    stops = plan.stops_gdf(lang)
     stops_layer(stops, name=t("走访站", "Stops"), lang=lang, done=done_stops).add_to(m)
     m.add_child(Legend(route_legend_items(lang=lang), title=t("路线", "Route")))
     west, south, east, north = stops.total_bounds
