@@ -163,14 +163,16 @@ class Field:
             return "a date and time such as 2026-04-01 18:30"
         if self.kind == "date":
             return "a date such as 2026-04-01"
-        if self.kind == "int":
-            lo = f" >= {self.minimum:g}" if self.minimum is not None else ""
-            hi = f" <= {self.maximum:g}" if self.maximum is not None else ""
-            return f"a whole number{lo}{hi}"
-        if self.kind == "float":
-            lo = f" >= {self.minimum:g}" if self.minimum is not None else ""
-            hi = f" <= {self.maximum:g}" if self.maximum is not None else ""
-            return f"a number{lo}{hi}"
+        if self.kind in ("int", "float"):
+            what = "a whole number" if self.kind == "int" else "a number"
+            lo, hi = self.minimum, self.maximum
+            if lo is not None and hi is not None:
+                return f"{what} from {lo:g} to {hi:g}"
+            if lo is not None:
+                return f"{what} >= {lo:g}"
+            if hi is not None:
+                return f"{what} <= {hi:g}"
+            return what
         if self.pattern == "phone":
             return (
                 "a phone number: an 11-digit mobile number (13812345678) or a landline with "

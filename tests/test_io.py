@@ -518,7 +518,7 @@ def test_bad_value_names_row_and_field(store: Store, tmp_path: Path) -> None:
     with pytest.raises(ValidationError) as exc:
         import_file(store, "households", write(df, tmp_path / "hh.csv"))
     text = str(exc.value)
-    assert "hh.csv, row 2, field '常住人数': expected a whole number >= 0" in text
+    assert "hh.csv, row 2, field '常住人数': expected a whole number from 0 to 500" in text
     assert "hh.csv, row 5, field '出租房': expected yes/no" in text
 
 
