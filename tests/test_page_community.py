@@ -15,7 +15,7 @@ pytestmark = pytest.mark.slow
 PAGE = str(Path(__file__).resolve().parent.parent / "ui" / "community.py")
 
 
-def _open(role: str = "chief", lang: str = "zh"):
+def _open(role: str = "chief", lang: str = "zh", page: str = PAGE):
     at = app_test()
     at.run()  # the first start builds the demo city
     link = {}
@@ -25,7 +25,7 @@ def _open(role: str = "chief", lang: str = "zh"):
     at = login_app_test(app_test(), username=f"u-{role}", role=role, **link)
     at.session_state["lang"] = lang
     at.run()
-    at.switch_page(PAGE)
+    at.switch_page(page)
     at.run()
     return at
 
@@ -63,3 +63,15 @@ def test_community_page_for_an_officer(app_env):
     tables = [d.value for d in at.dataframe]
     share = [t for t in tables if "入群率（%）" in t.columns and "无人入群" in t.columns]
     assert share and len(share[0]) == 1
+
+
+def test_coverage_page_shows_wechat_share_per_beat(app_env):
+    at = _open(page=str(Path(PAGE).with_name("coverage.py")))
+    assert not at.exception, at.exception
+    store = ui.cache.get_workspace().store
+    reach = wechat.reach_by_beat(store.read("households"))
+    table = next(d.value for d in at.dataframe if "微信群入群率（%）" in d.value.columns)
+    beats = store.read("beats").set_index("name")["id"]
+    got = dict(zip(table["名称"], table["微信群入群率（%）"], strict=True))
+    for name, value in got.items():
+        assert value == round(reach.loc[beats[name], "share"] * 100, 1)

@@ -202,15 +202,16 @@ with tab_time:
         st.dataframe(shown, hide_index=True, use_container_width=True)
         names = officers.set_index("id")["name"]
         wide = weekly.pivot_table(index="week", columns="officer_id", values="hours").fillna(0)
+        label_of = {o: f"{names.get(o, o)} ({o})" for o in wide.columns}
         pick = st.multiselect(
             t("趋势：选择民警", "Trend: officers"),
-            list(wide.columns),
-            default=list(table["officer_id"].head(5)),
-            format_func=lambda o: str(names.get(o, o)),
+            list(label_of.values()),
+            default=[label_of[o] for o in table["officer_id"].head(5) if o in label_of],
             key="com_officers",
         )
-        if pick:
-            chart = wide[pick].rename(columns=lambda o: str(names.get(o, o)))
+        chosen_ids = [o for o, label in label_of.items() if label in pick]
+        if chosen_ids:
+            chart = wide[chosen_ids].rename(columns=label_of)
             chart[t("目标", "target")] = target
             st.line_chart(chart)
         st.download_button(

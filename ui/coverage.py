@@ -288,6 +288,17 @@ with tab_progress:
         ]
     cols += ["pace", "required_pace", "projected_finish", "on_track"]
     shown = _show(table, cols).rename(columns={"beat": t("警务区", "beat")})
+    if level == "beat":  # share of households in a WeChat group (geo.wechat)
+        from geo.wechat import reach_by_beat
+
+        reach = reach_by_beat(
+            read_table(
+                "households",
+                ["address", "beat_id", "wechat_member", "building", "building_id", "estate"],
+            )
+        )
+        share = table["beat_id"].map(reach["share"]).to_numpy(dtype=float)
+        shown[t("微信群入群率（%）", "In WeChat groups (%)")] = (share * 100).round(1)
     st.caption(
         t(
             "落后的排在最前：未按期者在前，预计完成越晚越靠前。可点击列标题排序；"
