@@ -6,9 +6,10 @@ The rules (documented for administrators in the README):
 * **Stations** — about one per 2 km² of the area (at least one).
 * **Beats** — :func:`geo.partition.partition`, the same partitioning as a station's proposed
   beats: street blocks (the walking network polygonised with the area's edge) and the
-  doors inside them grouped first into station areas, then into beats of about
-  ``households_per_beat`` households, contiguous along streets, estates and courtyards whole,
-  the largest beat within 1.15 × the smallest. Every household lies inside its beat's polygon.
+  doors inside them grouped into beats of about ``households_per_beat`` households,
+  contiguous along streets, estates and courtyards whole, the largest beat within 1.15 × the
+  smallest; whole beats are then grouped into station areas. Every household lies inside its
+  beat's polygon.
 * **Households** — from residential buildings. A plain ``building=yes`` counts as residential
   unless its tags (shop, amenity, office, ...) or the land use under it say otherwise.
   Courtyard houses (``house``/``detached``/``terrace``/small low ``yes``) hold 3–8 households;
