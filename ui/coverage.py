@@ -329,6 +329,7 @@ with tab_progress:
     stamp = f"{view.as_of:%Y%m%d}"
     e1.download_button(
         t("导出全部表格（XLSX）", "All tables (XLSX)"),
+        icon=":material/download:",
         data=to_xlsx_bytes(exports),
         file_name=f"coverage_{stamp}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -336,6 +337,7 @@ with tab_progress:
     )
     e2.download_button(
         t("导出本表（CSV）", "This table (CSV)"),
+        icon=":material/download:",
         data=to_csv_bytes(shown),
         file_name=f"coverage_{level}_{stamp}.csv",
         mime="text/csv",
@@ -357,6 +359,7 @@ with tab_progress:
 
     e3.download_button(
         t("导出地图（HTML，可离线打开）", "Map (HTML, opens offline)"),
+        icon=":material/map:",
         data=_map_html,
         file_name=f"coverage_map_{stamp}.html",
         mime="text/html",
@@ -473,6 +476,7 @@ with tab_beat:
         )
         st.download_button(
             t("导出本警务区住户（CSV）", "This beat's households (CSV)"),
+            icon=":material/download:",
             data=to_csv_bytes(
                 _show(
                     hh, ["address", "status", "attempts", "last_attempt_at", "visited_at", "rental"]
