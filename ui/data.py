@@ -15,8 +15,10 @@ from geo._errors import BeatMapError, ValidationError
 from geo.auth import audit
 from geo.io import DATUM_CHOICES, area_reference, export_bytes, import_file
 from geo.model import TABLE_ORDER, TABLES
+from geo.preview import preview_import, problems_csv, problems_frame
 from ui.auth import client_address, current_scope, current_user
 from ui.cache import clear_data, current_language, get_settings, get_workspace, t
+from ui.progress import progress_box
 
 UPLOAD_TYPES = ["csv", "txt", "tsv", "xlsx", "xlsm", "geojson", "json", "gpkg", "zip"]
 MIME = {
@@ -24,6 +26,8 @@ MIME = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "gpkg": "application/geopackage+sqlite3",
 }
+PREVIEW_KEY = "import_preview"
+PROBLEMS_SHOWN = 200
 DATUM_LABELS = {
     "auto": ("自动判断", "detect automatically"),
     "wgs84": ("WGS-84（GPS、OSM）", "WGS-84 (GPS, OSM)"),
@@ -55,19 +59,28 @@ def _counts(store) -> None:
     st.dataframe(frame, hide_index=True, width="content")
 
 
-def _problems_table(exc: ValidationError) -> None:
-    frame = pd.DataFrame(
-        {
-            t("文件", "file"): [p.file or "" for p in exc.problems],
-            t("行", "row"): [p.row if p.row is not None else "" for p in exc.problems],
-            t("字段", "field"): [p.field or "" for p in exc.problems],
-            t("问题", "problem"): [p.message for p in exc.problems],
-            t("内容", "value"): [
-                "" if p.value is None else str(p.value)[:60] for p in exc.problems
-            ],
-        }
-    )
+def _problems_table(exc: ValidationError, name: str) -> None:
+    """The first problems on the page, all of them as a CSV download."""
+    lang = current_language()
+    shown = exc.problems[:PROBLEMS_SHOWN]
+    if len(exc.problems) > PROBLEMS_SHOWN:
+        st.caption(
+            t(
+                f"下面列出前 {PROBLEMS_SHOWN} 个问题；全部问题请下载 CSV。",
+                f"The first {PROBLEMS_SHOWN} problems are listed; download the CSV for all.",
+            )
+        )
+    frame = problems_frame(shown, lang=lang)
+    frame.iloc[:, 3] = frame.iloc[:, 3].str.slice(0, 60)
     st.dataframe(frame, hide_index=True, width="stretch")
+    st.download_button(
+        t("下载问题清单（CSV）", "Download the problems (CSV)"),
+        data=problems_csv(exc.problems, lang=lang),
+        file_name=f"{Path(name).stem}-problems.csv",
+        mime=MIME["csv"],
+        key="import_problems_download",
+        on_click="ignore",
+    )
 
 
 def _import_section(store, area) -> None:
@@ -110,39 +123,38 @@ def _import_section(store, area) -> None:
         ),
         key="import_on_duplicate",
     )
-    if not st.button(t("导入", "Import"), type="primary", disabled=upload is None):
+    if upload is None:
+        st.session_state.pop(PREVIEW_KEY, None)
+        st.button(t("导入", "Import"), type="primary", disabled=True)
         return
-    suffix = Path(upload.name).suffix
-    reference = None
-    if datum == "auto" and area is not None:
-        reference = _reference(area, str(getattr(area, "name", "")))
-    with tempfile.TemporaryDirectory(prefix="beatmap-upload-") as tmp:
-        path = Path(tmp) / f"upload{suffix}"
-        path.write_bytes(upload.getvalue())
-        try:
-            with st.spinner(t("正在导入 ...", "importing ...")):
-                report = import_file(
-                    store,
-                    kind,
-                    path,
-                    datum=datum,
-                    reference=reference,
-                    on_duplicate=on_dup,
-                    name=upload.name,
-                    max_field_length=get_settings().max_field_length,
-                )
-        except ValidationError as exc:
-            st.error(
-                t(
-                    f"发现 {len(exc.problems):,} 个问题，未写入任何数据：",
-                    f"{len(exc.problems):,} problem(s) found; nothing was written:",
-                )
-            )
-            _problems_table(exc)
+    wanted = (kind, upload.name, upload.size, datum, on_dup)
+    if st.button(t("导入", "Import"), type="primary"):
+        st.session_state.pop(PREVIEW_KEY, None)
+        reference = None
+        if datum == "auto" and area is not None:
+            reference = _reference(area, str(getattr(area, "name", "")))
+        preview = _run(store, kind, upload, datum, on_dup, reference, dry_run=True)
+        if preview is None:
             return
-        except BeatMapError as exc:
-            st.error(str(exc))
-            return
+        st.session_state[PREVIEW_KEY] = (wanted, preview, reference)
+    held = st.session_state.get(PREVIEW_KEY)
+    if held is None or held[0] != wanted:
+        return
+    _, preview, reference = held
+    _show_preview(preview)
+    cols = st.columns([1, 1, 4])
+    confirm = cols[0].button(
+        t("确认写入", "Confirm and write"), type="primary", key="import_confirm"
+    )
+    if cols[1].button(t("取消", "Cancel"), key="import_cancel"):
+        st.session_state.pop(PREVIEW_KEY, None)
+        st.rerun()
+    if not confirm:
+        return
+    st.session_state.pop(PREVIEW_KEY, None)
+    report = _run(store, kind, upload, datum, on_dup, reference, dry_run=False)
+    if report is None:
+        return
     clear_data(kind)
     audit.record(
         store, user=current_user(), action="import", object=f"{kind} <- {upload.name}",
@@ -151,6 +163,78 @@ def _import_section(store, area) -> None:
     lines = report.lines(current_language())
     st.success(lines[0])
     for line in lines[1:]:
+        st.write("- " + line)
+
+
+def _run(store, kind, upload, datum, on_dup, reference, *, dry_run: bool):
+    """Preview (``dry_run``) or import the uploaded file; problems shown, None on failure."""
+    suffix = Path(upload.name).suffix
+    with tempfile.TemporaryDirectory(prefix="beatmap-upload-") as tmp:
+        path = Path(tmp) / f"upload{suffix}"
+        path.write_bytes(upload.getvalue())
+        title = t("正在检查文件", "Checking the file") if dry_run else t("正在导入", "Importing")
+        try:
+            with progress_box(title) as progress:
+                kw = dict(
+                    datum=datum,
+                    reference=reference,
+                    on_duplicate=on_dup,
+                    name=upload.name,
+                    max_field_length=get_settings().max_field_length,
+                    progress=progress,
+                )
+                if dry_run:
+                    return preview_import(
+                        store,
+                        kind,
+                        path,
+                        show_personal=current_scope().show_personal,
+                        lang=current_language(),
+                        **kw,
+                    )
+                return import_file(store, kind, path, **kw)
+        except ValidationError as exc:
+            st.error(
+                t(
+                    f"发现 {len(exc.problems):,} 个问题，未写入任何数据：",
+                    f"{len(exc.problems):,} problem(s) found; nothing was written:",
+                )
+            )
+            _problems_table(exc, upload.name)
+            return None
+        except BeatMapError as exc:
+            st.error(str(exc))
+            return None
+
+
+def _show_preview(preview) -> None:
+    """What the import would write, before it writes."""
+    lang = current_language()
+    st.info(
+        t(
+            "尚未写入任何数据。请核对下面的内容，确认后才写入。",
+            "Nothing has been written yet. Check what follows; it is written only once you "
+            "confirm.",
+        )
+    )
+    counts = preview.counts_frame(lang)
+    for col, (label, n) in zip(
+        st.columns(len(counts)), counts.itertuples(index=False), strict=True
+    ):
+        col.metric(label, f"{n:,}")
+    st.write(preview.datum_text(lang))
+    st.markdown("**" + t("列与字段", "Columns and fields") + "**")
+    st.dataframe(preview.mapping_frame(lang), hide_index=True, width="content")
+    st.markdown(
+        "**"
+        + t(
+            f"写入后的前 {len(preview.rows)} 行",
+            f"The first {len(preview.rows)} rows as they will be stored",
+        )
+        + "**"
+    )
+    st.dataframe(preview.rows, hide_index=True, width="stretch")
+    for line in preview.notes(lang):
         st.write("- " + line)
 
 
