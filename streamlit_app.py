@@ -6,6 +6,8 @@ is its own file under ``ui/`` and calls into ``geo/`` and ``layers/``.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
 from geo.auth import may
@@ -14,7 +16,9 @@ from ui.cache import get_settings
 from ui.i18n import LANG_KEY, t
 from ui.sidebar import render_filters
 
-st.set_page_config(page_title="BeatMap", page_icon=":material/map:", layout="wide")
+# a local image: a :material/...: favicon is fetched from fonts.gstatic.com (offline: nothing)
+FAVICON = Path(__file__).resolve().parent / "static" / "favicon.png"
+st.set_page_config(page_title="BeatMap", page_icon=str(FAVICON), layout="wide")
 
 if LANG_KEY not in st.session_state:
     st.session_state[LANG_KEY] = get_settings().language
