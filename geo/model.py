@@ -1,4 +1,4 @@
-"""The data model: eight tables, their fields, and validation on the way in.
+"""The data model: nine tables, their fields, and validation on the way in.
 
 Each table has an integer ``id``; point and polygon tables carry a WGS-84 ``geometry``. The
 schema here is the single source for the store (SQL columns), imports (header aliases in Chinese
@@ -21,7 +21,12 @@ import pandas as pd
 import shapely
 
 from geo._errors import InputError, ProblemCollector
-from geo.textguard import DEFAULT_MAX_FIELD_LENGTH, mask_free_text_series, text_problems
+from geo.textguard import (
+    DEFAULT_MAX_FIELD_LENGTH,
+    mask_free_text_series,
+    text_problems,
+    vectorised_text,
+)
 
 WGS84 = "EPSG:4326"
 
@@ -775,13 +780,13 @@ class _Notes:
 
 
 #: separators and country prefixes removed before a phone number is checked
-_PHONE_SEP = re.compile(r"[\s\-().（）]")
-_PHONE_PREFIX = re.compile(r"^(?:\+|00)86")
+_PHONE_SEP = "[ \t\u3000\\-().（）]"  # explicit characters: Arrow's RE2 runs it vectorised
+_PHONE_PREFIX = r"^(?:\+|00)86"
 #: a phone number once separators and +86 are removed: mobile, landline with area code,
 #: local landline, 400/800 service line
 PHONE_RE = re.compile(r"1[3-9]\d{9}|0\d{9,11}|[2-9]\d{6,7}|[48]00\d{7}")
 #: a phone number as an export masks it (138******21), which imports back as it is
-_MASKED_PHONE_RE = re.compile(r"[+\d]{1,3}\*+\d{1,2}")
+_MASKED_PHONE = r"[+\d]{1,3}\*+\d{1,2}"
 
 
 def _not_phone(values: pd.Series) -> pd.Series:
@@ -790,15 +795,16 @@ def _not_phone(values: pd.Series) -> pd.Series:
     present = values.notna().to_numpy(bool)
     if not present.any():
         return bad
-    raw = values[present].astype(str).str.replace(_PHONE_SEP, "", regex=True)
+    raw = vectorised_text(values[present].astype(str)).str.replace(_PHONE_SEP, "", regex=True)
     text = raw.str.replace(_PHONE_PREFIX, "", regex=True)
-    ok = text.str.fullmatch(PHONE_RE) | raw.str.fullmatch(_MASKED_PHONE_RE)
+    ok = text.str.fullmatch(PHONE_RE.pattern) | raw.str.fullmatch(_MASKED_PHONE)
     bad[present] = ~ok.fillna(False).to_numpy(bool)
     return bad
 
 
 #: a date written d/m/y or m/d/y (also with . or -), optionally followed by a time
 _DMY_RE = re.compile(r"^\s*(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2}|\d{4})((?:[\sT].*)?)$")
+_DMY_START = r"^\s*\d{1,2}[/.\-]\d{1,2}[/.\-]\d"
 
 
 def _unambiguous_dates(
@@ -817,7 +823,11 @@ def _unambiguous_dates(
     Returns the values to parse and a mask of the rows refused here.
     """
     refused = np.zeros(len(s), dtype=bool)
-    is_str = s.map(lambda v: isinstance(v, str)).to_numpy(bool)
+    values = s.to_numpy(dtype=object)
+    is_str = np.fromiter((type(v) is str for v in values), dtype=bool, count=len(values))
+    if is_str.any():  # only text shaped like d/m/y goes on to the slow parse below
+        start = vectorised_text(s[is_str]).str.contains(_DMY_START, regex=True)
+        is_str[is_str] = start.fillna(False).to_numpy(bool)
     if not is_str.any():
         return s, refused
     m = s[is_str].astype(str).str.extract(_DMY_RE)
