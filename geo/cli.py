@@ -51,20 +51,33 @@ def demo(
 ) -> None:
     """Build the demo city over an OSM area, replacing what the database holds."""
     from geo.demo import build_demo, write_demo
+    from geo.progress import Tracker, terminal_renderer
     from geo.store import Store
-    from geo.workspace import area_source, first_start_area
+    from geo.workspace import (
+        FIRST_START_STEPS,
+        FIRST_START_WEIGHTS,
+        area_source,
+        first_start_area,
+    )
 
     settings = _settings(db, lang)
     if osm is not None:
         settings = settings.with_(osm_file=str(osm))
+    track = Tracker(
+        terminal_renderer(lang=settings.language), FIRST_START_STEPS, weights=FIRST_START_WEIGHTS
+    )
+    track.start(0)
     area, notes = first_start_area(settings)
+    track.start(1)
     city = build_demo(
         area,
         seed=settings.demo_seed if seed is None else seed,
         households_per_beat=households_per_beat,
     )
+    track.start(2)
     store = Store(settings.database_url, create=True)  # the one command that makes a database
     write_demo(store, city, source=area_source(area))
+    track.finish()
     cli_audit(store, "import", object="demo city", detail=area_source(area))
     store.set_meta(
         {"notes_zh": "\n".join(n[0] for n in notes), "notes_en": "\n".join(n[1] for n in notes)}
@@ -132,6 +145,7 @@ def import_cmd(
 ) -> None:
     """Import a file into one table, in one transaction."""
     from geo.io import import_file
+    from geo.progress import terminal_renderer
     from geo.store import Store
 
     settings = _settings(db, lang)
@@ -145,6 +159,7 @@ def import_cmd(
         reference=reference,
         on_duplicate=on_duplicate,
         max_field_length=settings.max_field_length,
+        progress=terminal_renderer(lang=settings.language),
     )
     report.warnings.extend(notes)
     cli_audit(store, "import", object=f"{kind} <- {file.name}")
@@ -210,9 +225,9 @@ def serve(
     port: int = typer.Option(8501, help="port to listen on"),
     address: str = typer.Option("0.0.0.0", help="address to listen on"),
 ) -> None:
-    """Start the web app (streamlit run streamlit_app.py)."""
+    """Start the web app (streamlit run server.py: the app with its HttpOnly login cookie)."""
     root = Path(__file__).resolve().parent.parent
-    app_file = root / "streamlit_app.py"
+    app_file = root / "server.py"
     if not app_file.is_file():
         raise BeatMapError(f"{app_file} not found: run from a BeatMap checkout")
     cmd = [
@@ -229,6 +244,9 @@ def serve(
         "true",
         "--browser.gatherUsageStats",
         "false",
+        # a served app never reloads its modules when files change on disk
+        "--server.fileWatcherType",
+        "none",
     ]
     # replace this process with Streamlit, so a service manager's stop signal reaches the server
     os.chdir(root)
