@@ -14,4 +14,6 @@ fi
 .venv/bin/python -m pip install --quiet --upgrade pip
 .venv/bin/python -m pip install --quiet -e ".${extras}"
 .venv/bin/python scripts/install_assets.py
+# compile the route solver now (numba's on-disk cache), not on the first officer's request
+.venv/bin/python -c "from geo.routing import warm_up; print(f'route solver compiled in {warm_up():.1f} s')"
 echo "BeatMap installed in $(pwd)/.venv"
