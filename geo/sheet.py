@@ -509,7 +509,7 @@ def sheet_pdf(
                 y -= 0.016
         if field_link is not None:
             qr_ax = fig.add_axes((0.805, 0.07, 0.135, 0.135 * A4[0] / A4[1]))
-            qr_ax.imshow(~qr_matrix(field_link), cmap="gray", interpolation="nearest")
+            qr_ax.imshow(~qr_matrix(field_link), cmap="gray", interpolation="none")
             qr_ax.set_axis_off()
             fig.text(0.8725, 0.065, _t("qr", lang), fontsize=6.5, ha="center", va="top")
         _footer(fig, page, n_pages, lang)

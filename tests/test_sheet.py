@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import subprocess
 import sys
+import zlib
 
 import pytest
 import shapely
@@ -136,3 +137,108 @@ def test_cli_route_one_officer_a_station_and_errors(tmp_path, fixture_plan):
     r = _cli("route", "--db", db, "--station", "77", "--date", DATE, "--out", str(out),
              env_dir=tmp_path)  # fmt: skip
     assert r.returncode == 2 and "unknown station 77" in r.stderr
+
+
+# --------------------------------------------------------------------------------------------
+# the QR code of the route's field page
+
+
+def _decode(img) -> list[str]:
+    zxingcpp = pytest.importorskip("zxingcpp", reason="zxing-cpp (test dependency) reads QR codes")
+    from PIL import ImageOps
+
+    img = ImageOps.expand(img.convert("L"), border=16, fill=255)
+    if img.width < 200:
+        img = img.resize((img.width * 6, img.height * 6), resample=0)
+    return [r.text for r in zxingcpp.read_barcodes(img)]
+
+
+def _png_unfilter(data: bytes, height: int, stride: int):
+    """Rows of a PNG-predicted (Predictor >= 10) image stream, 1 byte per pixel step."""
+    import numpy as np
+
+    out = np.zeros((height, stride), dtype=np.uint8)
+    prev = bytearray(stride)
+    pos = 0
+    for r in range(height):
+        kind, line = data[pos], bytearray(data[pos + 1 : pos + 1 + stride])
+        pos += 1 + stride
+        for i in range(stride):
+            left = line[i - 1] if i else 0
+            up, ul = prev[i], (prev[i - 1] if i else 0)
+            if kind == 1:
+                line[i] = (line[i] + left) & 255
+            elif kind == 2:
+                line[i] = (line[i] + up) & 255
+            elif kind == 3:
+                line[i] = (line[i] + (left + up) // 2) & 255
+            elif kind == 4:
+                p = left + up - ul
+                pa, pb, pc = abs(p - left), abs(p - up), abs(p - ul)
+                pred = left if pa <= pb and pa <= pc else (up if pb <= pc else ul)
+                line[i] = (line[i] + pred) & 255
+        out[r] = np.frombuffer(bytes(line), dtype=np.uint8)
+        prev = line
+    return out
+
+
+def _pdf_bitmaps(page) -> list:
+    """The page's 1-bit images as 8-bit grey arrays (read from the raw image streams)."""
+    import numpy as np
+
+    out = []
+    xobjects = page["/Resources"].get("/XObject", {})
+    for name in xobjects:
+        obj = xobjects[name].get_object()
+        if obj.get("/Subtype") != "/Image" or obj.get("/BitsPerComponent") != 1:
+            continue
+        w, h = int(obj["/Width"]), int(obj["/Height"])
+        rows = _png_unfilter(zlib.decompress(obj._data), h, -(-w // 8))
+        bits = np.unpackbits(rows, axis=1)[:, :w]
+        palette = bytes(obj["/ColorSpace"][3])  # index 0 and 1 as RGB
+        dark_index = 0 if palette[0] < 128 else 1
+        out.append(np.where(bits == dark_index, 0, 255).astype(np.uint8))
+    return out
+
+
+def test_field_url_and_qr_png_round_trip(fixture_plan):
+    from PIL import Image
+
+    from geo._errors import InputError
+    from geo.sheet import field_url, qr_matrix, qr_png
+
+    _, plan = fixture_plan
+    url = field_url("http://10.1.2.3:8501/", plan)
+    assert url == (
+        f"http://10.1.2.3:8501/field?officer={plan.officer_id}&date={plan.date:%Y-%m-%d}"
+    )
+    with pytest.raises(InputError, match="http://"):
+        field_url("10.1.2.3", plan)
+    m = qr_matrix(url)
+    assert m.shape[0] == m.shape[1] and m[:4].sum() == 0  # square, quiet zone
+    assert _decode(Image.open(io.BytesIO(qr_png(url)))) == [url]
+    assert _decode(Image.open(io.BytesIO(qr_png(url + "x")))) != [url]
+
+
+def test_pdf_and_html_sheets_carry_the_field_page_qr(fixture_plan, tmp_path):
+    import base64
+    import re
+
+    from PIL import Image
+
+    from geo.sheet import field_url
+
+    area, plan = fixture_plan
+    url = field_url("http://beatmap.local:8501", plan)
+    data = sheet_pdf(plan, area, field_link=url)
+    page = pypdf.PdfReader(io.BytesIO(data)).pages[0]
+    found = [t for m in _pdf_bitmaps(page) for t in _decode(Image.fromarray(m))]
+    assert found == [url]
+    assert "扫码打开本路线外勤页" in page.extract_text()
+    assert not pypdf.PdfReader(io.BytesIO(sheet_pdf(plan, area))).pages[0].images
+    html = sheet_html(plan, area, lang="en", field_link=url)
+    png = re.search(r'src="data:image/png;base64,([^"]+)"', html).group(1)
+    assert _decode(Image.open(io.BytesIO(base64.b64decode(png)))) == [url]
+    assert "field page" in html
+    path = write_sheet(plan, area, tmp_path / "s.html", field_link=url)
+    assert "data:image/png;base64" in path.read_text(encoding="utf-8")
