@@ -81,7 +81,7 @@ class Update:
             f"step {self.index}/{self.steps}: {name}" + (f" ({count})" if count else ""),
             lang,
         )
-        left = eta_text(self.eta, lang)
+        left = eta_text(self.eta, lang) if self.fraction < 1.0 else ""
         return f"{head} · {left}" if left else head
 
 
@@ -220,9 +220,14 @@ def terminal_renderer(
     """
     out = stream if stream is not None else sys.stderr
     tty = bool(getattr(out, "isatty", lambda: False)())
-    state = {"step": 0, "tenth": -1, "last": ""}
+    state = {"step": 0, "tenth": -1, "last": "", "ended": False}
 
     def render(u: Update) -> None:
+        if state["ended"]:
+            if u.fraction >= 1.0:
+                return  # the end was drawn already
+            state.update(step=0, tenth=-1, last="", ended=False)  # another piece of work
+        state["ended"] = u.fraction >= 1.0
         pct = int(u.fraction * 100)
         if tty:
             filled = int(round(u.fraction * width))

@@ -22,6 +22,7 @@ from importlib import resources
 from pathlib import Path
 
 from geo._errors import BeatMapError, OfflineError
+from geo.progress import ProgressCallback, Tracker
 from geo.settings import DEMO_BBOX, Settings
 from geo.store import Store
 
@@ -158,12 +159,24 @@ def area_source(area) -> str:
     return str(area.source)
 
 
-def open_workspace(settings: Settings) -> Workspace:
+#: the steps of the first start (and of ``beatmap demo``), with their relative lengths
+FIRST_START_STEPS = (
+    ("读取 OSM 区域", "loading the OSM area"),
+    ("生成演示城市", "building the demo city"),
+    ("写入数据库", "writing to the database"),
+)
+FIRST_START_WEIGHTS = (4, 5, 2)
+
+
+def open_workspace(settings: Settings, *, progress: ProgressCallback | None = None) -> Workspace:
     """Open the store and its area; on first start build the demo city.
 
     Parameters
     ----------
     settings : Settings
+    progress : callable, optional
+        Receives the first start's steps (:data:`FIRST_START_STEPS`) as
+        :class:`geo.progress.Update`; an existing store reports nothing.
 
     Returns
     -------
@@ -174,9 +187,14 @@ def open_workspace(settings: Settings) -> Workspace:
     store = Store(settings.database_url)
     notes: list[tuple[str, str]] = []
     if store.is_empty():
+        track = Tracker(progress, FIRST_START_STEPS, weights=FIRST_START_WEIGHTS)
+        track.start(0)
         area, notes = first_start_area(settings)
+        track.start(1)
         city = build_demo(area, seed=settings.demo_seed)
+        track.start(2)
         write_demo(store, city, source=area_source(area))
+        track.finish()
         store.set_meta(
             {"notes_zh": "\n".join(n[0] for n in notes), "notes_en": "\n".join(n[1] for n in notes)}
         )

@@ -1,0 +1,136 @@
+"""Progress of long work: the tracker's shares and estimate, the terminal renderer, the CLI."""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+
+import pytest
+
+from geo._errors import InputError
+from geo.progress import Tracker, Update, eta_text, terminal_renderer
+from geo.store import Store
+from tests._city import small_city
+
+STEPS = [("读取", "read"), ("校验", "check"), ("写入", "write")]
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+class _Tty(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_tracker_shares_follow_the_weights_and_the_estimate_the_pace():
+    seen: list[Update] = []
+    clock = _Clock()
+    track = Tracker(seen.append, STEPS, weights=(1, 1, 2), clock=clock)
+    track.start(0)
+    assert seen[-1].fraction == 0 and seen[-1].eta is None
+    clock.now += 10
+    track.start(1, total=200)
+    assert seen[-1].fraction == pytest.approx(0.25)
+    # a quarter done in 10 s: three quarters left take about 30 s
+    assert seen[-1].eta == pytest.approx(30.0)
+    clock.now += 5
+    track.update(100)
+    assert seen[-1].fraction == pytest.approx(0.375)
+    assert (seen[-1].done, seen[-1].total) == (100, 200)
+    track.start(2)
+    assert (seen[-1].index, seen[-1].steps, seen[-1].label) == (3, 3, ("写入", "write"))
+    track.finish()
+    assert seen[-1].fraction == 1.0 and seen[-1].eta == 0.0
+    assert [u.fraction for u in seen] == sorted(u.fraction for u in seen)
+
+
+def test_tracker_without_a_callback_does_nothing_and_refuses_bad_steps():
+    track = Tracker(None, STEPS)
+    track.start(1, total=3)
+    track.update(2)
+    track.finish()
+    with pytest.raises(InputError):
+        track.start(3)
+    with pytest.raises(InputError):
+        Tracker(None, [])
+    with pytest.raises(InputError):
+        Tracker(None, STEPS, weights=(1, 0, 1))
+
+
+def test_update_text_and_estimate_words():
+    u = Update(2, 4, ("写入", "writing"), 120, 300, 0.4, 8.0, 12.4)
+    assert u.text("zh") == "步骤 2/4：写入（120/300） · 约剩 12 秒"
+    assert u.text("en") == "step 2/4: writing (120/300) · about 12 s left"
+    assert eta_text(None) == ""
+    assert eta_text(150, "en") == "about 2 min left"
+    assert eta_text(float("nan"), "zh") == ""
+
+
+def _feed(render, clock_steps: int = 100) -> None:
+    clock = _Clock()
+    track = Tracker(render, STEPS, clock=clock)
+    for step in range(3):
+        track.start(step, total=clock_steps)
+        for done in range(1, clock_steps + 1):
+            clock.now += 0.01
+            track.update(done)
+    track.finish()
+
+
+def test_terminal_renderer_writes_plain_lines_when_not_a_terminal():
+    out = io.StringIO()
+    _feed(terminal_renderer(out, lang="en"))
+    text = out.getvalue()
+    lines = text.splitlines()
+    assert "\r" not in text and "[" not in text
+    # a line when each step begins, at each further tenth, and one at the end: not 300
+    assert 3 <= len(lines) <= 15, lines
+    assert lines[0].startswith("  0% step 1/3: read")
+    assert any(line.startswith(" 33% step 2/3: check") for line in lines), lines
+    assert lines[-1].startswith("100% step 3/3: write")
+    assert len(set(lines)) == len(lines)
+
+
+def test_terminal_renderer_draws_one_bar_on_a_terminal():
+    out = _Tty()
+    _feed(terminal_renderer(out, lang="zh", width=10))
+    text = out.getvalue()
+    assert text.count("\n") == 1 and text.endswith("\n")
+    last = text.rstrip("\n").split("\r")[-1]
+    assert last.startswith("[##########] 100% 步骤 3/3：写入")
+    assert "[#####-----]  50% 步骤 2/3：校验" in text
+
+
+def test_cli_import_prints_plain_progress_lines_when_not_a_terminal(tmp_path):
+    db = tmp_path / "city.sqlite"
+    store = Store(f"sqlite:///{db}")
+    small_city(store, households=10)
+    store.close()
+    path = tmp_path / "stations.csv"
+    path.write_text("name,lon,lat\n新派出所,116.415,39.925\n", encoding="utf-8")
+    env = {**os.environ, "BEATMAP_ONLINE": "no", "BEATMAP_DATA_DIR": str(tmp_path)}
+    out = subprocess.run(
+        [sys.executable, "-m", "geo.cli", "import", "stations", str(path), "--db", str(db)]
+        + ["--datum", "wgs84", "--lang", "en"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
+    )
+    assert out.returncode == 0, out.stderr
+    assert "1 written" in out.stdout
+    lines = out.stderr.splitlines()
+    assert "\r" not in out.stderr
+    steps = [line for line in lines if "% step " in line]
+    assert steps[0].startswith("  0% step 1/4: reading the file"), lines
+    assert any("step 3/4: checking against the store" in line for line in steps), lines
+    assert steps[-1].startswith("100% step 4/4: writing"), lines
+    assert "% step" not in out.stdout  # progress stays off the data stream
