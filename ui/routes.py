@@ -190,7 +190,7 @@ table = pd.DataFrame(
 )
 st.subheader(t("走访清单", "Stops"))
 st.dataframe(table, hide_index=True, use_container_width=True)
-note_col = "note_en" if lang == "en" else "note_zh"
+note_col = tr("note_zh", "note_en", lang)
 for k, n in zip(plan.stops["stop"], plan.stops[note_col], strict=True):
     if n:
         st.caption(t(f"第{k}站：{n}", f"Stop {k}: {n}"))
