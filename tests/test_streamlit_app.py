@@ -41,8 +41,6 @@ def test_every_page_has_a_material_icon():
     icons = {ast.unparse(p.args[0]): _keyword(p, "icon") for p in pages}
     bad = {page: icon for page, icon in icons.items() if not MATERIAL.fullmatch(str(icon))}
     assert not bad, f"pages without a :material/...: icon: {bad}"
-    (config,) = _calls(tree, "set_page_config")
-    assert MATERIAL.fullmatch(str(_keyword(config, "page_icon")))
 
 
 def test_no_emoji_in_the_entry_script():
