@@ -11,6 +11,7 @@ from pathlib import Path
 import streamlit as st
 
 from geo.auth import may
+from geo.store import store_error
 from ui.auth import gate, resume_deep_link
 from ui.cache import get_settings
 from ui.i18n import LANG_KEY, t
@@ -32,8 +33,26 @@ with st.sidebar:
         horizontal=True,
     )
 
+
+def _database_fault(exc: Exception) -> None:
+    """A database that is down, full, read-only or corrupt: one clear sentence, no traceback.
+
+    Nothing is cached on failure, so the next run (the button, or any click) tries again: the
+    app recovers without a restart once the database is back.
+    """
+    friendly = store_error(exc)
+    if friendly is None:
+        raise exc
+    st.error(t("数据库暂时无法使用：", "The database cannot be used right now: ") + str(friendly))
+    st.button(t("重试", "Try again"), key="beatmap-db-retry")
+    st.stop()
+
+
 # no page and no data before a login: the gate draws the login form and stops the run
-user = gate()
+try:
+    user = gate()
+except Exception as exc:  # a database fault; anything else is raised again
+    _database_fault(exc)
 
 # the one shared sidebar of filters; pages read it with ui.sidebar.current_filters()
 if may(user.role, action="read"):
@@ -89,4 +108,7 @@ pages += [
 pages = [p for p in pages if may(user.role, p.url_path)]
 navigation = st.navigation(pages)
 resume_deep_link(pages)  # a link opened before the login lands where it pointed
-navigation.run()
+try:
+    navigation.run()
+except Exception as exc:  # a database fault; anything else is raised again
+    _database_fault(exc)

@@ -285,3 +285,36 @@ def test_postgresql_down_and_back_without_restart(pg_cluster):
     record_visit(store, household_id=3, officer_id=1, outcome="visited", visited_at=WHEN)
     assert store.count("visits") == 2
     store.close()
+
+
+# -- the page ------------------------------------------------------------------------------------
+
+
+def test_page_says_the_database_is_broken_without_a_traceback(tmp_path, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    data = tmp_path / "data"
+    data.mkdir()
+    bad = data / "beatmap.sqlite"
+    bad.write_bytes(b"not a database " * 200)
+    monkeypatch.setenv("BEATMAP_DATA_DIR", str(data))
+    monkeypatch.setenv("BEATMAP_DATABASE_URL", f"sqlite:///{bad}")
+    monkeypatch.setenv("BEATMAP_TILES", "none")
+    monkeypatch.setenv("BEATMAP_ONLINE", "no")
+    monkeypatch.chdir(ROOT)
+    import streamlit as st
+
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=120).run()
+    assert not at.exception
+    errors = [e.value for e in at.error]
+    assert any("数据库暂时无法使用" in e and "corrupt" in e for e in errors), errors
+    assert bad.read_bytes() == b"not a database " * 200
+    # the file is replaced by a good database: the next run works, no restart
+    bad.unlink()
+    _city(tmp_path / "data")
+    (tmp_path / "data" / "b.sqlite").rename(bad)
+    at.run()
+    assert not at.exception
+    assert not any("数据库暂时无法使用" in e.value for e in at.error)
