@@ -36,14 +36,52 @@ def get_settings() -> Settings:
 
 
 @st.cache_resource(show_spinner="正在准备工作区 / preparing the workspace ...")
-def get_workspace():
-    """The open workspace: store, OSM area and first-start note (demo built if needed)."""
+def _workspace(url: str, _built=None):
+    """The open workspace of the store at ``url`` (``_built``: one the first start just made)."""
     from geo.routing import warm_up
     from geo.workspace import open_workspace
 
     # compile (or load from cache) the route solver while the first page draws
     threading.Thread(target=warm_up, name="beatmap-warm-up", daemon=True).start()
-    return open_workspace(get_settings())
+    return _built if _built is not None else open_workspace(get_settings())
+
+
+#: store URLs whose workspace this process has opened (the empty-store check is skipped)
+_opened: set[str] = set()
+_first_start_lock = threading.Lock()
+
+
+def _first_start(settings: Settings) -> None:
+    """On an empty store, build the demo city with its steps and an estimate in a status box."""
+    from geo._errors import BeatMapError
+    from geo.store import Store
+    from geo.workspace import open_workspace
+    from ui.progress import progress_box
+
+    url = settings.database_url
+    with _first_start_lock:
+        if url in _opened:
+            return
+        try:
+            store = Store(url)
+            empty = store.is_empty()
+            store.close()
+        except BeatMapError:
+            return  # the workspace itself says what is wrong with the database
+        if empty:
+            title = t("首次启动：正在生成演示城市", "First start: building the demo city")
+            with progress_box(title, expanded=True) as progress:
+                built = open_workspace(settings, progress=progress)
+            _workspace(url, _built=built)
+        _opened.add(url)
+
+
+def get_workspace():
+    """The open workspace: store, OSM area and first-start note (demo built if needed)."""
+    settings = get_settings()
+    if settings.database_url not in _opened:
+        _first_start(settings)
+    return _workspace(settings.database_url)
 
 
 def get_area():
