@@ -134,3 +134,24 @@ def test_cli_import_prints_plain_progress_lines_when_not_a_terminal(tmp_path):
     assert any("step 3/4: checking against the store" in line for line in steps), lines
     assert steps[-1].startswith("100% step 4/4: writing"), lines
     assert "% step" not in out.stdout  # progress stays off the data stream
+
+
+@pytest.mark.slow
+def test_first_start_shows_its_steps_in_a_status_box(app_env):
+    from geo.store import Store as _Store
+    from tests.conftest import app_test
+
+    at = app_test(timeout=600)
+    at.run()
+    assert not at.exception, at.exception
+    labels = [s.label for s in at.status]
+    assert any(label.startswith("首次启动：正在生成演示城市") for label in labels), labels
+    box = next(s for s in at.status if s.label.startswith("首次启动"))
+    assert box.state == "complete"
+    steps = [m.value for m in box.markdown]
+    assert steps == ["1/3 · 读取 OSM 区域", "2/3 · 生成演示城市", "3/3 · 写入数据库"], steps
+    db = next(app_env.glob("*.sqlite"))
+    assert _Store(f"sqlite:///{db}").count("households") > 0
+    # the next run opens the same workspace: no first start again
+    at.run()
+    assert not [s for s in at.status if s.label.startswith("首次启动")]
