@@ -676,7 +676,9 @@ if scope.may(action="print"):
             if who is not None and st.button(
                 tx("sheet_make"), key="field_team_sheet_make", use_container_width=True
             ):
-                member_plan = team.plans[who]
+                # the member's kept route, as their field page shows it
+                tables = {n: read_table(n) for n in ("beats", "officers", "households", "visits")}
+                member_plan = route_for(area, tables, load_route(store, who, date))
                 pdf = sheet_pdf(
                     member_plan,
                     area,
