@@ -155,3 +155,29 @@ def test_first_start_shows_its_steps_in_a_status_box(app_env):
     # the next run opens the same workspace: no first start again
     at.run()
     assert not [s for s in at.status if s.label.startswith("首次启动")]
+
+
+@pytest.mark.slow
+def test_campaign_plan_reports_households_placed_evening_by_evening():
+    from geo.evening import plan_campaign
+    from tests.test_evening import DATA, FAST, city, community_officer, tables
+
+    area, c = city(str(DATA / "alleys_estate.osm"))
+    frames = tables(c)
+    seen: list[Update] = []
+    plan = plan_campaign(
+        area,
+        frames,
+        officer=community_officer(frames),
+        start_date="2026-04-15",
+        target_date="2026-06-30",
+        settings=FAST,
+        progress=seen.append,
+    )
+    assert [u.index for u in seen][0] == 1 and seen[-1].fraction == 1.0
+    placing = [u for u in seen if u.index == 2 and u.done]
+    # one update per evening of the first pass, ending with every household placed
+    assert len(placing) >= len(plan.evenings) >= 1
+    assert placing[-1].done == placing[-1].total
+    assert [u.done for u in placing] == sorted(u.done for u in placing)
+    assert [u.fraction for u in seen] == sorted(u.fraction for u in seen)

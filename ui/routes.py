@@ -44,6 +44,7 @@ from ui.cache import (
     read_table,
     t,
 )
+from ui.progress import progress_box
 
 MAP_KEY = "route_map"
 PLAN_KEY = "_route_plan"
@@ -206,7 +207,7 @@ with st.expander(t("走访计划：剩余晚数与目标日期", "Campaign: even
     )
     if k2.button(t("计算走访计划", "Plan the campaign"), key="route_campaign"):
         try:
-            with st.spinner(t("正在分配各晚路线…", "Splitting into evenings ...")):
+            with progress_box(t("正在分配各晚路线", "Splitting into evenings")) as progress:
                 camp = plan_campaign(
                     area,
                     {n: read_table(n) for n in ("beats", "officers", "households", "visits")},
@@ -214,6 +215,7 @@ with st.expander(t("走访计划：剩余晚数与目标日期", "Campaign: even
                     start_date=plan.date,
                     target_date=target,
                     settings=plan.settings,
+                    progress=progress,
                 )
         except BeatMapError as exc:
             st.warning(str(exc))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -16,6 +16,7 @@ from geo.evening.problem import Problem, evening_start, officer_beat, prepare
 from geo.evening.search import Round, solve_round
 from geo.evening.settings import EveningSettings
 from geo.i18n import Catalogue
+from geo.progress import ProgressCallback, Tracker
 
 if TYPE_CHECKING:
     from geo.network import Area
@@ -130,6 +131,13 @@ class CampaignPlan:
         return text + (T("timed_out", lang) if self.timed_out else "")
 
 
+CAMPAIGN_STEPS = (
+    ("准备步行网络", "preparing the walking network"),
+    ("逐晚安排住户", "placing households evening by evening"),
+    ("均衡各晚工作量", "balancing the evenings"),
+)
+
+
 def plan_campaign(
     area: Area,
     tables: Mapping[str, pd.DataFrame],
@@ -142,6 +150,7 @@ def plan_campaign(
     time_per_evening_s: float | None = None,
     network: BeatNetwork | None = None,
     iters_per_evening: int = CAMPAIGN_ITERS,
+    progress: ProgressCallback | None = None,
 ) -> CampaignPlan:
     """Split all of the officer's beat's remaining households into evening rounds.
 
@@ -165,11 +174,16 @@ def plan_campaign(
     iters_per_evening : int, optional
         Work budget of each evening's search (iterations): it, the data and the seed decide
         the plan.
+    progress : callable, optional
+        Receives the steps (network, evenings with the households placed, balancing) as
+        :class:`geo.progress.Update`.
 
     Returns
     -------
     CampaignPlan
     """
+    track = Tracker(progress, CAMPAIGN_STEPS, weights=(1, 3, 3))
+    track.start(0)
     settings = settings or EveningSettings()
     off, beat = officer_beat(tables, officer)
     first, target, wd = _check_dates(start_date, target_date, weekdays)
@@ -187,8 +201,12 @@ def plan_campaign(
         "max_iters": int(iters_per_evening),
         "time_limit_s": settings.time_limit_s if time_per_evening_s is None else time_per_evening_s,
     }
-    rounds = _rebalanced(prob, _sequential(prob, settings.window_s, settings.seed, search), search)
+    track.start(1, total=len(prob.households))
+    rounds = _sequential(prob, settings.window_s, settings.seed, search, placed=track.update)
+    track.start(2)
+    rounds = _rebalanced(prob, rounds, search)
     evenings = _evenings(prob, rounds, first, wd)
+    track.finish()
     available = sum(1 for _ in _working_days(first, wd, until=target))
     finish = evenings[-1].date if evenings else None
     return CampaignPlan(
@@ -263,8 +281,12 @@ def _sequential(
     search: dict[str, Any],
     *,
     max_rounds: int | None = None,
+    placed: Callable[[int], None] | None = None,
 ) -> list[Round] | None:
-    """Rounds taken one after another until every household is in one (None: over max)."""
+    """Rounds taken one after another until every household is in one (None: over max).
+
+    ``placed`` is told how many households are in a round so far, after each round.
+    """
     left = np.arange(len(prob.households))
     rounds: list[Round] = []
     while left.size:
@@ -276,6 +298,8 @@ def _sequential(
             raise InputError("some households cannot be fitted into any evening")
         rounds.append(rnd)
         left = np.setdiff1d(left, done)
+        if placed is not None:
+            placed(len(prob.households) - left.size)
     return rounds
 
 
