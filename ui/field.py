@@ -673,19 +673,29 @@ if scope.may(action="print"):
                 format_func=crew_labels.get,
                 key="field_team_sheet_who",
             )
+            pdf = None
             if who is not None and st.button(
                 tx("sheet_make"), key="field_team_sheet_make", use_container_width=True
             ):
                 # the member's kept route, as their field page shows it
                 tables = {n: read_table(n) for n in ("beats", "officers", "households", "visits")}
-                member_plan = route_for(area, tables, load_route(store, who, date))
-                pdf = sheet_pdf(
-                    member_plan,
-                    area,
-                    lang=lang,
-                    show_personal=scope.show_personal,
-                    field_link=field_url(_base_url(), member_plan),
-                )
+                try:
+                    member_plan = route_for(area, tables, load_route(store, who, date) or {})
+                    pdf = (
+                        None
+                        if member_plan is None
+                        else sheet_pdf(
+                            member_plan,
+                            area,
+                            lang=lang,
+                            show_personal=scope.show_personal,
+                            field_link=field_url(_base_url(), member_plan),
+                        )
+                    )
+                except BeatMapError as exc:
+                    pdf = None
+                    st.error(tx("failed", e=exc))
+            if who is not None and pdf is not None:
                 audit.record(
                     store, user=user, action="print", object=f"route:{date}:{who}",
                     client=client_address(),
