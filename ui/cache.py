@@ -200,7 +200,7 @@ def _coverage_frames(key: tuple) -> dict:
     return frames
 
 
-@st.cache_data(show_spinner="正在计算覆盖率 / computing coverage ...", max_entries=16)
+@st.cache_data(show_spinner=False, max_entries=16)
 def _coverage_view(filters, options: tuple, key: tuple):
     from geo.coverage import coverage_view as compute
 
@@ -216,7 +216,8 @@ def coverage_view(filters, **options):
     **options
         Keyword arguments of :func:`geo.coverage.coverage_view` (hashable values).
     """
-    return _coverage_view(filters, tuple(sorted(options.items())), _data_key(TABLE_ORDER))
+    with st.spinner(t("正在计算覆盖率 ...", "computing coverage ...")):
+        return _coverage_view(filters, tuple(sorted(options.items())), _data_key(TABLE_ORDER))
 
 
 @st.cache_resource(show_spinner=False, max_entries=2)
@@ -261,7 +262,7 @@ def _planning_tables(key: tuple) -> dict:
     return {name: read_table(name) for name in PLANNING_TABLES}
 
 
-@st.cache_data(show_spinner="正在计算摄像头点位 / planning camera sites ...", max_entries=16)
+@st.cache_data(show_spinner=False, max_entries=16)
 def _camera_plan(filters, options: tuple, key: tuple, area_key: str):
     from geo.planning import plan_cameras, planning_frames
 
@@ -282,12 +283,13 @@ def camera_plan(filters, **options):
         ``radii`` and weight mappings as tuples of pairs or frozen dataclasses).
     """
     area = get_area()
-    return _camera_plan(
-        filters,
-        tuple(sorted(options.items())),
-        _data_key(PLANNING_TABLES),
-        f"{area.name}:{id(area)}",
-    )
+    with st.spinner(t("正在计算摄像头点位 ...", "planning camera sites ...")):
+        return _camera_plan(
+            filters,
+            tuple(sorted(options.items())),
+            _data_key(PLANNING_TABLES),
+            f"{area.name}:{id(area)}",
+        )
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -307,7 +309,7 @@ def camera_effect(filters, **options):
 # they read (and per area for what depends on the walking network).
 
 
-@st.cache_data(show_spinner="正在划分警务区 / dividing beats ...", max_entries=8)
+@st.cache_data(show_spinner=False, max_entries=8)
 def _beat_proposal(station_id: int, count: int, weights, seed: int, key: tuple, area_key: str):
     from geo.partition import propose_beats
 
@@ -328,10 +330,11 @@ def beat_proposal(station_id: int, count: int, weights, seed: int = 0):
     """:func:`geo.partition.propose_beats` for a station of the workspace, cached."""
     area = get_area()
     key = _data_key(("households", "beats", "incidents"))
-    return _beat_proposal(station_id, count, weights, seed, key, f"{area.name}:{id(area)}")
+    with st.spinner(t("正在划分警务区 ...", "dividing beats ...")):
+        return _beat_proposal(station_id, count, weights, seed, key, f"{area.name}:{id(area)}")
 
 
-@st.cache_data(show_spinner="正在统计社区时长 / adding up hours ...", max_entries=4)
+@st.cache_data(show_spinner=False, max_entries=4)
 def _officer_weekly(key: tuple, area_key: str):
     from geo import workload
 
@@ -352,7 +355,8 @@ def officer_weekly():
     """Hours per officer per week (:func:`geo.workload.weekly_hours`), cached."""
     area = get_area()
     key = _data_key(("visits", "households", "beats", "officers", "mediations"))
-    return _officer_weekly(key, f"{area.name}:{id(area)}")
+    with st.spinner(t("正在统计社区时长 ...", "adding up hours ...")):
+        return _officer_weekly(key, f"{area.name}:{id(area)}")
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
