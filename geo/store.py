@@ -99,6 +99,14 @@ VISIT_STATUS = sa.Table(
     sa.Column("attempts", sa.Integer, nullable=False),
     sa.Index("ix_visit_status_beat_status", "beat_id", "status", "visited_by"),
 )
+#: households per beat (beat_id NULL: households outside every beat), kept up to date by every
+#: write of households, so the Coverage figures never count the households table
+BEAT_HOUSEHOLDS = sa.Table(
+    "beat_households",
+    metadata,
+    sa.Column("beat_id", sa.Integer, nullable=True, unique=True),
+    sa.Column("households", sa.Integer, nullable=False),
+)
 #: from this many households touched, the status table is rebuilt whole
 REFRESH_ALL_FROM = 2_000
 
@@ -603,8 +611,10 @@ class Store:
         if name == "visits" and n:
             touched = None if mode == "replace" else columns["household_id"]
             refresh_status(conn, touched)
-        elif name == "households" and mode == "replace" and n:
-            refresh_status(conn, None)
+        elif name == "households":
+            if mode == "replace" and n:
+                refresh_status(conn, None)
+            refresh_beat_households(conn)
         return ids
 
     def write_many(
@@ -623,6 +633,7 @@ class Store:
         def run(conn: Connection) -> None:
             if mode == "replace":
                 conn.execute(VISIT_STATUS.delete())
+                conn.execute(BEAT_HOUSEHOLDS.delete())
                 for name in reversed(TABLE_ORDER):
                     conn.execute(SQL_TABLES[name].delete())
                 conn.execute(META.delete())
@@ -652,6 +663,7 @@ class Store:
         conn.execute(stmt)
         if name == "households" and "beat_id" in values:
             refresh_status(conn, ids)
+            refresh_beat_households(conn)
 
     def set_column(
         self,
@@ -681,12 +693,14 @@ class Store:
         conn.execute(stmt, params)
         if name == "households" and column == "beat_id":
             refresh_status(conn, ids)
+            refresh_beat_households(conn)
 
     def clear(self) -> None:
         """Delete every row of every table (children first), in one transaction."""
 
         def run(conn: Connection) -> None:
             conn.execute(VISIT_STATUS.delete())
+            conn.execute(BEAT_HOUSEHOLDS.delete())
             for name in reversed(TABLE_ORDER):
                 conn.execute(SQL_TABLES[name].delete())
             conn.execute(META.delete())
@@ -773,6 +787,14 @@ def refresh_status(conn: Connection, household_ids: object = None) -> None:
         conn.execute(vs.delete().where(vs.c.household_id.in_(ids)))
     rows = status_rows(household_ids=ids)
     conn.execute(vs.insert().from_select([c.name for c in rows.selected_columns], rows))
+
+
+def refresh_beat_households(conn: Connection) -> None:
+    """Recount :data:`BEAT_HOUSEHOLDS` from the households table, in ``conn``."""
+    hh = SQL_TABLES["households"]
+    conn.execute(BEAT_HOUSEHOLDS.delete())
+    counts = sa.select(hh.c.beat_id, sa.func.count()).group_by(hh.c.beat_id)
+    conn.execute(BEAT_HOUSEHOLDS.insert().from_select(["beat_id", "households"], counts))
 
 
 def filters(

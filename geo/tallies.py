@@ -23,7 +23,7 @@ import sqlalchemy as sa
 
 from geo._errors import InputError
 from geo.model import OUTCOMES
-from geo.store import SQL_TABLES, VISIT_STATUS, filters
+from geo.store import BEAT_HOUSEHOLDS, SQL_TABLES, VISIT_STATUS, filters
 
 __all__ = ["STATUSES", "daily_visits", "officer_visits", "status_counts", "status_rows"]
 
@@ -164,11 +164,26 @@ def status_counts(
         status = sa.select(st).where(*st_where).subquery("status")
     else:
         status = status_rows(household_where=hh_where, start=start, end=end).subquery("status")
-    per_beat_hh = (
-        sa.select(hh.c.beat_id, sa.func.count().label("households"))
-        .where(*hh_where)
-        .group_by(hh.c.beat_id)
-    )
+    if scope is not None and scope.where("households") is not None:
+        per_beat_hh = (
+            sa.select(hh.c.beat_id, sa.func.count().label("households"))
+            .where(*hh_where)
+            .group_by(hh.c.beat_id)
+        )
+    else:  # the counts kept up to date by the store
+        bh = BEAT_HOUSEHOLDS
+        per_beat_hh = sa.select(bh.c.beat_id, bh.c.households)
+        if beat_ids is not None:
+            per_beat_hh = per_beat_hh.where(bh.c.beat_id.in_([int(b) for b in beat_ids]))
+        if station_ids is not None:
+            beats_t = SQL_TABLES["beats"]
+            per_beat_hh = per_beat_hh.where(
+                bh.c.beat_id.in_(
+                    sa.select(beats_t.c.id).where(
+                        beats_t.c.station_id.in_([int(i) for i in station_ids])
+                    )
+                )
+            )
     per_beat_status = sa.select(status.c.beat_id, status.c.status, sa.func.count()).group_by(
         status.c.beat_id, status.c.status
     )

@@ -6,7 +6,7 @@ Create Date: 2026-12-05 13:30:00
 
 * ``visit_status``: each household's coverage status (visited, else its last attempt's outcome),
   kept up to date by the store as visits are written, so the Coverage figures are grouped index
-  scans instead of a pass over every visit.
+  scans instead of a pass over every visit; ``beat_households``: households per beat, likewise.
 * ``visits.request_id``: the client-made id of a visit write, unique, so a double tap or a
   retry after a dropped connection writes one row.
 * Indexes for coverage tallies computed in SQL (visits by household and outcome, by officer and
@@ -61,6 +61,12 @@ def upgrade() -> None:
     op.create_index(
         "ix_visit_status_beat_status", "visit_status", ["beat_id", "status", "visited_by"]
     )
+    op.create_table(
+        "beat_households",
+        sa.Column("beat_id", sa.Integer(), nullable=True),
+        sa.Column("households", sa.Integer(), nullable=False),
+        sa.UniqueConstraint("beat_id"),
+    )
     with op.batch_alter_table("visits", schema=None) as batch_op:
         batch_op.add_column(sa.Column("request_id", sa.String(length=64), nullable=True))
         batch_op.create_index("uq_visits_request_id", ["request_id"], unique=True)
@@ -71,9 +77,10 @@ def upgrade() -> None:
         batch_op.create_index("ix_visits_visited_at", ["visited_at"])
     bind = op.get_bind()
     # the coverage status of every household called on so far (kept up to date by the store)
-    from geo.store import refresh_status
+    from geo.store import refresh_beat_households, refresh_status
 
     refresh_status(bind, None)
+    refresh_beat_households(bind)
     if bind.dialect.name != "postgresql":
         return
     bind.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS postgis")
@@ -103,6 +110,7 @@ def downgrade() -> None:
             )
         for name in ID_TABLES:
             bind.exec_driver_sql(f"ALTER TABLE {name} ALTER COLUMN id DROP IDENTITY IF EXISTS")
+    op.drop_table("beat_households")
     op.drop_index("ix_visit_status_beat_status", table_name="visit_status")
     op.drop_table("visit_status")
     with op.batch_alter_table("visits", schema=None) as batch_op:
