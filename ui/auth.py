@@ -351,7 +351,7 @@ def gate() -> User:
     if user is None:
         _remember_deep_link()
         notice = st.session_state.pop(_NOTICE, None)
-        if notice is None and st.query_params.get("notice") in T:
+        if notice is None and st.query_params.get("notice") in ("idle", "ended"):
             notice = st.query_params.get("notice")  # carried over a cookie-clearing reload
         if notice:
             st.warning(texts(T, notice))
