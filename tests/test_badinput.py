@@ -516,6 +516,21 @@ def _cli_cases(tmp: Path) -> list[tuple[str, Path, str]]:
             "row 3, field 'visited_at': ambiguous date",
         )
     )
+    inc = city()["incidents"].drop(columns="id").head(1)
+    inc["occurred_at"] = [(TODAY + pd.Timedelta(days=9)).isoformat()]
+    out.append(("incidents", csv(tmp / "future.csv", inc), "row 1, field 'occurred_at'"))
+    cam = city()["cameras"].drop(columns="id").head(1)
+    cam["installed_on"], cam["status"] = [(TODAY + pd.Timedelta(days=40)).date()], ["active"]
+    out.append(("cameras", csv(tmp / "cam.csv", cam), "row 1, field 'installed_on'"))
+    hh = city()["households"].drop(columns=["id", "beat_id"]).head(2)
+    hh["address"], hh["residents"] = ["新1号", "新2号"], [100_000, 2]
+    hh["contact_phone"] = ["13812345678", "not a phone"]
+    out.append(("households", csv(tmp / "hh.csv", hh), "row 2, field 'contact_phone'"))
+    far = shapely.box(LON0, LAT0 - 0.02, LON0 + 0.01, LAT0 - 0.013)
+    beats = _beats([far], office=(LON0 + 0.005, LAT0 + 0.02))
+    out.append(("beats", csv(tmp / "far.csv", beats), "row 1, field 'office_lon/office_lat'"))
+    over = _beats([shapely.affinity.translate(beat_boxes()[0], xoff=0.005)])
+    out.append(("beats", csv(tmp / "over.csv", over), "row 1, field 'geometry'"))
     return out
 
 
