@@ -25,7 +25,14 @@ from geo._errors import InputError
 from geo.model import OUTCOMES
 from geo.store import BEAT_HOUSEHOLDS, SQL_TABLES, VISIT_STATUS, filters
 
-__all__ = ["STATUSES", "daily_visits", "officer_visits", "status_counts", "status_rows"]
+__all__ = [
+    "STATUSES",
+    "daily_visits",
+    "household_states",
+    "officer_visits",
+    "status_counts",
+    "status_rows",
+]
 
 #: household statuses, in the order the Coverage page shows them
 STATUSES = ("visited", *[o for o in OUTCOMES if o != "visited"], "unvisited")
@@ -248,6 +255,46 @@ def status_counts(
         table["visited"].to_numpy(dtype=float), hh_n, out=np.zeros_like(hh_n), where=hh_n > 0
     )
     return table.sort_values("coverage", kind="stable").reset_index(drop=True)
+
+
+def household_states(
+    store: Any,
+    *,
+    station_ids: Sequence[int] | None = None,
+    beat_ids: Sequence[int] | None = None,
+    scope: Any = None,
+) -> pd.DataFrame:
+    """Every household's campaign status from the status table, without reading the visits.
+
+    The same rows as :func:`geo.coverage.household_status` over all visits (``id``,
+    ``beat_id``, ``status``, ``visited_at`` of the first successful visit, ``visited_by``,
+    ``last_attempt_at``, ``attempts``), for the households in the filters; one indexed join.
+    """
+    hh, st = SQL_TABLES["households"], VISIT_STATUS
+    stmt = (
+        sa.select(
+            hh.c.id,
+            hh.c.beat_id,
+            sa.func.coalesce(st.c.status, "unvisited").label("status"),
+            st.c.first_visited_at,
+            st.c.visited_by,
+            st.c.last_attempt_at,
+            sa.func.coalesce(st.c.attempts, 0).label("attempts"),
+        )
+        .select_from(hh.outerjoin(st, st.c.household_id == hh.c.id))
+        .where(*_household_conditions(scope, station_ids, beat_ids))
+        .order_by(hh.c.id)
+    )
+    cols = ["id", "beat_id", "status", "visited_at", "visited_by", "last_attempt_at", "attempts"]
+    with store.faults(), store.engine.connect() as conn:
+        out = pd.DataFrame(conn.execute(stmt).all(), columns=cols)
+    out["id"] = out["id"].astype("int64")
+    out["beat_id"] = pd.array(out["beat_id"], dtype="Int64")
+    out["visited_by"] = pd.array(out["visited_by"], dtype="Int64")
+    out["attempts"] = out["attempts"].astype(int)
+    for c in ("visited_at", "last_attempt_at"):
+        out[c] = pd.to_datetime(out[c])
+    return out
 
 
 def daily_visits(

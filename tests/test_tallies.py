@@ -119,3 +119,19 @@ def test_status_table_follows_every_write(store):
     kept, fresh = both()
     pd.testing.assert_frame_equal(kept, fresh.loc[kept.index])
     assert kept.loc[2, "households"] == (store.read("households")["beat_id"] == 2).sum()
+
+
+def test_household_states_match_the_rule(store):
+    from geo.tallies import household_states
+
+    want = _expected(store).set_index("id")
+    got = household_states(store).set_index("id")
+    assert got.index.tolist() == want.index.tolist()
+    assert got["status"].tolist() == want["status"].tolist()
+    assert got["attempts"].tolist() == want["attempts"].tolist()
+    assert got["visited_by"].astype("Int64").equals(want["visited_by"].astype("Int64"))
+    same_time = (got["visited_at"] == want["visited_at"]) | (
+        got["visited_at"].isna() & want["visited_at"].isna()
+    )
+    assert same_time.all()
+    assert household_states(store, beat_ids=[1])["beat_id"].eq(1).all()
