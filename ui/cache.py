@@ -142,11 +142,22 @@ def _versions() -> _Versions:
     return _Versions()
 
 
+#: the function that gives the session's scope; ui.auth registers it (ui.auth imports this
+#: module, so this module does not import ui.auth: no import cycle)
+_scope_of_session = None
+
+
+def use_scope(provider) -> None:
+    """Read the store through ``provider()``, the session's :class:`geo.auth.Scope`."""
+    global _scope_of_session
+    _scope_of_session = provider
+
+
 def _scope():
     """The session's :class:`geo.auth.Scope` (every read of the store goes through it)."""
-    from ui.auth import current_scope
-
-    return current_scope()
+    if _scope_of_session is None:
+        raise RuntimeError("no scope provider: ui.auth registers it with ui.cache.use_scope")
+    return _scope_of_session()
 
 
 def _data_key(tables: tuple[str, ...]) -> tuple[str, tuple[int, ...], str]:
