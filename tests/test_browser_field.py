@@ -129,6 +129,12 @@ def _ready(page) -> None:
     _wait_idle(page)
 
 
+def _route_items(page) -> list[str]:
+    """The whole-route list: one button per household, "stop. time address"."""
+    texts = page.locator("button").all_inner_texts()
+    return [t.split(" ✓")[0] for t in texts if t[:1].isdigit() and ". " in t]
+
+
 def _button(page, name: str):
     return page.locator("button", has_text=name).first
 
@@ -230,6 +236,14 @@ def test_field_page_on_a_phone(phone, city_dir, playwright_api, tmp_path):
             undone = _wait_count(folder, officer_id, len(after), page)
             assert last not in undone and len(undone) == len(after)
             assert f"visits:{last}" in _audit(folder, "visit_undone")
+            # the phone was locked, the page reloaded: the login and the route are still there
+            route = _route_items(page)
+            again = context.new_page()
+            again.goto(app.url + "/field", wait_until="domcontentloaded")
+            _ready(again)
+            assert _route_items(again) == route
+            assert "已完成 1/" in again.inner_text("[data-testid='stMain']")
+            again.close()
             # the page itself asks nothing of the internet (the tab's favicon, set by the
             # app's page_icon, is reported separately)
             assert [u for u in outside if "/s/i/short-term/" not in u] == []
