@@ -601,7 +601,7 @@ def main() -> None:
     from geo import store as store_module
 
     # only `beatmap demo` creates a database; a mistyped path is refused, not made empty
-    store_module.CREATE_MISSING = False
+    creates, store_module.CREATE_MISSING = store_module.CREATE_MISSING, False
     try:
         app(standalone_mode=False)
     except ValidationError as exc:
@@ -625,6 +625,8 @@ def main() -> None:
             typer.secho(f"error: {friendly}", err=True, fg=typer.colors.RED)
             raise SystemExit(2) from None
         raise
+    finally:
+        store_module.CREATE_MISSING = creates
 
 
 if __name__ == "__main__":
