@@ -232,13 +232,15 @@ def _looks_utf16(data: bytes) -> bool:
 
 
 def _decode(data: bytes, name: str) -> str:
+    if data[:4] in (b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff"):
+        return data.decode("utf-32")
     if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
         return data.decode("utf-16")
     if _looks_utf16(data):
         raise _file_problem(
             name,
-            "encoding not supported: the text looks like UTF-16 without a byte-order mark; "
-            "save the file as 'CSV UTF-8' (or GBK) in Excel",
+            "encoding not supported: the text looks like UTF-16 (or UTF-32) without a "
+            "byte-order mark; save the file as 'CSV UTF-8' (or GBK) in Excel",
         )
     try:
         return data.decode("utf-8-sig")

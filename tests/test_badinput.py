@@ -129,6 +129,23 @@ def test_files_without_data_are_refused(loaded: Store, tmp_path: Path, name: str
     assert has(exc, name, None, None, text), exc
 
 
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-32"])
+def test_unicode_with_a_byte_order_mark_is_read(tmp_path: Path, encoding: str) -> None:
+    from geo.io import read_table_file
+
+    path = tmp_path / "s.csv"
+    path.write_bytes("名称,经度,纬度\n北新桥派出所,116.41,39.94\n".encode(encoding))
+    assert read_table_file(path, "stations", datum="wgs84").frame["name"].tolist() == [
+        "北新桥派出所"
+    ]
+
+
+def test_utf32_without_bom_is_not_supported(loaded: Store, tmp_path: Path) -> None:
+    path = tmp_path / "u32.csv"
+    path.write_bytes("name,lon,lat\n甲,116.41,39.94\n".encode("utf-32-le"))
+    assert has(refused(loaded, "stations", path), "u32.csv", None, None, "not supported")
+
+
 def test_folder_and_unreadable_file(loaded: Store, tmp_path: Path) -> None:
     with pytest.raises(InputError, match="is a folder"):
         import_file(loaded, "stations", tmp_path)
