@@ -417,7 +417,8 @@ def user_add(
     from geo.store import Store
 
     settings = _settings(db)
-    store = Store(settings.database_url)
+    # the first administrator may be made before the first start: the database is created
+    store = Store(settings.database_url, create=True)
     password = temporary_password() if temporary else _read_new_password(password_stdin, name)
     user = create_user(
         store,
