@@ -163,7 +163,12 @@ try:
     stops = plan.stops_gdf(lang)
     stops_layer(stops, name=t("走访站", "Stops"), lang=lang, done=done_stops).add_to(m)
     m.add_child(Legend(route_legend_items(lang=lang), title=t("路线", "Route")))
-    west, south, east, north = stops.total_bounds
+    # framed to the route and every stop, zoomed in quarter steps so the frame stays tight
+    path = plan.path_gdf()
+    boxes = [stops.total_bounds] + ([path.total_bounds] if len(path) else [])
+    west, south = min(b[0] for b in boxes), min(b[1] for b in boxes)
+    east, north = max(b[2] for b in boxes), max(b[3] for b in boxes)
+    m.options["zoom_snap"] = 0.25
     m.fit_bounds([[south, west], [north, east]], padding=(20, 20))
     st_folium(m, key=MAP_KEY, returned_objects=[], height=MAP_HEIGHT, use_container_width=True)
 except MissingAssetError as exc:
