@@ -15,7 +15,7 @@ pytestmark = pytest.mark.slow
 PAGE = str(Path(__file__).resolve().parent.parent / "ui" / "community.py")
 
 
-def _open(role: str = "chief", lang: str = "zh", page: str = PAGE):
+def _open(role: str = "chief", lang: str = "zh", page: str = PAGE, state: dict | None = None):
     at = app_test()
     at.run()  # the first start builds the demo city
     link = {}
@@ -24,6 +24,8 @@ def _open(role: str = "chief", lang: str = "zh", page: str = PAGE):
         link["officer_id"] = int(offs.loc[offs["role"] == "community_officer", "id"].iloc[0])
     at = login_app_test(app_test(), username=f"u-{role}", role=role, **link)
     at.session_state["lang"] = lang
+    for key, value in (state or {}).items():
+        at.session_state[key] = value
     at.run()
     at.switch_page(page)
     at.run()
@@ -53,6 +55,24 @@ def test_community_page_runs_and_shows_geo_figures(app_env):
     labels = [b.label for b in at.get("download_button")]
     assert any("GPKG" in label for label in labels)
     assert any("一页纸" in label for label in labels)
+
+
+def test_night_noise_narrowed_to_one_beat(app_env):
+    at = _open(state={"com_noise_beat": 1})
+    assert not at.exception, at.exception
+    assert at.selectbox(key="com_noise_beat").value == 1
+    from geo import noise
+
+    area = ui.cache.get_workspace().area
+    store = ui.cache.get_workspace().store
+    segs = noise.segments(area.edges())
+    assigned = noise.assign(store.read("incidents"), segs)
+    beat = store.read("beats").to_crs(segs.crs)
+    polygon = beat.loc[beat["id"] == 1].geometry.iloc[0]
+    expected = noise.heat_table(noise.select(assigned, segs, area=polygon))
+    shown = next(d.value for d in at.dataframe if "路段" in d.value.columns)
+    assert list(shown["路段"]) == list(expected["路段"])
+    assert len(shown) < len(noise.heat_table(assigned)) or len(expected) == len(shown)
 
 
 def test_community_page_for_an_officer(app_env):

@@ -237,20 +237,29 @@ with tab_noise:
         streets = sorted(
             s for s in segs.loc[segs["segment"].isin(assigned["segment"]), "street"].unique() if s
         )
-        c1, c2 = st.columns(2)
+        c1, c2, c3 = st.columns(3)
         street = c1.selectbox(
             t("街道", "Street"),
             ["", *streets],
             format_func=lambda s: s or t("全部", "all streets"),
             key="com_street",
         )
+        area_beat = c2.selectbox(
+            t("范围（警务区）", "Area (beat)"),
+            [0, *[int(b) for b in beats["id"]]],
+            format_func=lambda b: _beat_name(b) if b else t("全部", "all beats"),
+            key="com_noise_beat",
+        )
         last_night = pd.Timestamp(assigned["night_of"].max())
-        meeting = c2.date_input(
+        meeting = c3.date_input(
             t("上次商户沟通会", "Last meeting with shop owners"),
             value=(last_night - pd.Timedelta(days=28)).date(),
             key="com_meeting",
         )
-        chosen = noise.select(assigned, segs, street=street or None)
+        polygon = None
+        if area_beat:
+            polygon = beats[beats["id"] == area_beat].to_crs(segs.crs).geometry.iloc[0]
+        chosen = noise.select(assigned, segs, street=street or None, area=polygon)
         st.subheader(t("路段 × 时段", "Segment × hour"))
         heat = noise.heat_table(chosen, lang=lang)
         hours = [c for c in heat.columns if len(c) == 2 and c.isdigit()]
@@ -268,7 +277,8 @@ with tab_noise:
         )
         try:
             summary = noise.meeting_summary(chosen, last_meeting=meeting, lang=lang)
-            page = noise.summary_html(summary, place=street or area.name)
+            place = street or (_beat_name(area_beat) if area_beat else area.name)
+            page = noise.summary_html(summary, place=place)
         except BeatMapError as exc:
             st.warning(str(exc))
             page = None
