@@ -659,3 +659,14 @@ def test_shapefile_zip_without_its_dbf(loaded: Store, tmp_path: Path) -> None:
         zf.write(folder / "hh.shp", "hh.shp")
     exc = refused(loaded, "households", tmp_path / "hh.zip", datum="wgs84")
     assert exc.problems[0].file.startswith("hh.zip")
+
+
+def test_audit_export_neutralises_recorded_file_names() -> None:
+    import io
+
+    from geo.auth.audit import export_csv
+
+    rows = pd.DataFrame({"action": ["import"], "object": ['=HYPERLINK("http://x").csv']})
+    back = pd.read_csv(io.BytesIO(export_csv(rows)), dtype=str, encoding="utf-8-sig")
+    assert back["object"].iloc[0] == '\'=HYPERLINK("http://x").csv'
+    assert rows["object"].iloc[0].startswith("=")  # the record itself is unchanged

@@ -272,5 +272,8 @@ def read(
 
 
 def export_csv(df: pd.DataFrame) -> bytes:
-    """Audit rows as UTF-8 CSV (with BOM, so Excel opens Chinese text)."""
-    return df.to_csv(index=False).encode("utf-8-sig")
+    """Audit rows as UTF-8 CSV (with BOM, so Excel opens Chinese text); a recorded text that
+    a spreadsheet would run as a formula (an uploaded file named ``=...``) is neutralised."""
+    from geo.textguard import spreadsheet_safe
+
+    return spreadsheet_safe(df).to_csv(index=False).encode("utf-8-sig")
