@@ -2,8 +2,9 @@
 
 Reading (:func:`read_table_file`)
     * **CSV** (``.csv``, ``.txt``, ``.tsv``): UTF-8 (with or without BOM), else GB18030/GBK
-      (what Chinese Excel writes), UTF-16 with BOM; comma, tab or semicolon separated. Every
-      value is read as text, so phone numbers and room numbers keep their leading zeros.
+      (what Chinese Excel writes), UTF-16 or UTF-32 with BOM (without one: refused as an
+      encoding not supported); comma, tab or semicolon separated. Every value is read as
+      text, so phone numbers and room numbers keep their leading zeros.
     * **Excel** (``.xlsx``, ``.xlsm``): the first sheet, or the one named by ``sheet``.
     * **GeoJSON** (``.geojson``, ``.json``), **GeoPackage** (``.gpkg``; the layer named by
       ``sheet``, else the one named like the table, else the first), **Shapefile** (``.shp``,
@@ -37,9 +38,17 @@ Datums
     WGS-84 is assumed and the report says so. Points (and beats' office points) are stored
     in WGS-84.
 
+    A file without data (empty, a header only, a workbook of blank rows, a ``.zip`` without a
+    shapefile, an unreadable or damaged file) is refused with a message naming it. With
+    ``datum="auto"`` and a reference, every point is also compared with the area
+    (:func:`geo.coords.disagreeing_rows`): a few that fit another datum are reported, many
+    (:data:`MIXED_DATUM_SHARE`) refuse the file as a mix of datums.
+
 Import (:func:`import_file`)
-    Validation, reference checks, duplicate checks and beat assignment happen before anything
-    is written; the write is one transaction, so a bad file changes nothing.
+    Validation (:func:`geo.model.validate`: types, and what cannot be true), reference checks,
+    duplicate checks, beat overlaps and beat assignment happen before anything is written; the
+    write is one transaction, so a bad file changes nothing. Unusual but possible values are
+    imported and listed in the report's warnings.
 
 Export (:func:`export_table`)
     Made for a police administrator and for re-import: headers are the field labels in the
@@ -49,7 +58,10 @@ Export (:func:`export_table`)
     polygons as WKT in CSV/Excel, a real geometry in GeoPackage. Every one of these is what
     the importer accepts, so an exported table imports back unchanged (ids included) into an
     empty store. CSV is UTF-8 with a BOM so that Excel shows the Chinese correctly. Personal
-    fields are masked unless allowed; a masked export re-imports with the masked values.
+    fields (and phone and ID numbers in free text) are masked unless allowed; a masked export
+    re-imports with the masked values. Text cells that would run as formulas get a leading
+    apostrophe (:func:`geo.textguard.spreadsheet_safe`; the importer drops it again), and
+    every file is written whole or not at all (:func:`atomic_output`).
 """
 
 from __future__ import annotations

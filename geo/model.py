@@ -6,7 +6,9 @@ and English, value parsing) and exports (personal fields masked).
 
 Validation takes a DataFrame whose columns are already the model's field names, coerces every
 column to its type and collects every problem (row, field, what was expected) before raising
-once, in the style of :class:`geo._errors.ValidationError`.
+once, in the style of :class:`geo._errors.ValidationError`. It refuses what cannot be true
+(control characters, over-long text, counts, phones, dates, future installs, far offices,
+ambiguous day/month dates; see :func:`validate`) and notes what is merely unusual.
 """
 
 from __future__ import annotations
