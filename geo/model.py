@@ -903,8 +903,8 @@ def _check_date_bounds(
         early = (out < pd.Timestamp(f.not_before)).fillna(False).to_numpy(bool)
         for pos in np.flatnonzero(early):
             problems.add(
-                f"{out.iloc[pos]:%Y-%m-%d} is before {f.not_before}: a {f.label[1]} date "
-                "that early cannot be true; check the year",
+                f"{out.iloc[pos]:%Y-%m-%d} is before {f.not_before}, too early to be true for "
+                f"'{f.label[1]}'; check the year",
                 row=int(rows[pos]),
                 field=header,
                 value=out.iloc[pos],
@@ -915,7 +915,7 @@ def _check_date_bounds(
         for pos in np.flatnonzero(late):
             problems.add(
                 f"{out.iloc[pos]:%Y-%m-%d} is in the future (today is {now:%Y-%m-%d}); "
-                f"a {f.label[1]} date cannot lie ahead; check the year",
+                f"'{f.label[1]}' cannot lie ahead; check the year",
                 row=int(rows[pos]),
                 field=header,
                 value=out.iloc[pos],
