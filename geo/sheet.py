@@ -382,11 +382,15 @@ def _draw_map(ax: Any, plan: Any, area: Any, *, aspect: float, lang: str) -> Non
         nm = names[i]
         if not nm or nm in seen:
             continue
-        seen.add(nm)
-        g = geoms[hit][i]
-        mid = g.interpolate(0.5, normalized=True)
-        if not box.contains(mid):
+        # the part of the street inside the view (a long street whose middle lies outside is
+        # labelled where it crosses the view)
+        g = geoms[hit][i].intersection(box)
+        if g.geom_type == "MultiLineString":
+            g = max(g.geoms, key=lambda part: part.length)
+        if g.geom_type != "LineString" or g.length < 30:
             continue
+        seen.add(nm)
+        mid = g.interpolate(0.5, normalized=True)
         a = g.interpolate(0.45, normalized=True)
         c = g.interpolate(0.55, normalized=True)
         ang = np.degrees(np.arctan2(c.y - a.y, c.x - a.x))
