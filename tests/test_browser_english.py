@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -87,14 +88,24 @@ def _settle(page) -> None:
     page.wait_for_timeout(1000)
     page.wait_for_function(
         "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
-        " || !/Running|运行/.test(document.querySelector('[data-testid=\"stStatusWidget\"]')"
+        " || !/Running|Stop|运行|停止/.test(document.querySelector('[data-testid=\"stStatusWidget\"]')"
         ".innerText)",
         timeout=TIMEOUT_MS,
     )
     page.wait_for_timeout(1500)
 
 
+def _maps_drawn(page) -> None:
+    """Wait until every map iframe on the page has drawn its Leaflet map."""
+    frames = page.locator('iframe[title="streamlit_folium.st_folium"]')
+    for i in range(frames.count()):
+        inner = page.frame_locator('iframe[title="streamlit_folium.st_folium"]').nth(i)
+        inner.locator(".leaflet-container").first.wait_for(state="attached", timeout=TIMEOUT_MS)
+    page.wait_for_timeout(1000)
+
+
 def _page_text(page) -> str:
+    _maps_drawn(page)
     texts = [page.inner_text("body")]
     for frame in page.frames[1:]:
         try:
@@ -146,7 +157,7 @@ def test_every_page_in_english_holds_no_chinese_label(city_dir, playwright_api, 
             paths = [a.get_attribute("href") for a in nav.all()]
             assert len(paths) >= 6, paths
             for i, href in enumerate(paths):
-                name = href.rstrip("/").rsplit("/", 1)[-1] or "home"
+                name = urlsplit(href).path.strip("/") or "home"
                 page.locator('[data-testid="stSidebarNav"] a').nth(i).click()
                 _settle(page)
                 text = _page_text(page)
