@@ -181,3 +181,33 @@ def test_campaign_plan_reports_households_placed_evening_by_evening():
     assert placing[-1].done == placing[-1].total
     assert [u.done for u in placing] == sorted(u.done for u in placing)
     assert [u.fraction for u in seen] == sorted(u.fraction for u in seen)
+
+
+@pytest.mark.slow
+def test_cameras_page_shows_the_plan_steps_once_then_reads_the_cache(app_env):
+    from pathlib import Path
+
+    import ui.cache
+    from tests.conftest import app_test, login_app_test
+
+    page = str(Path(__file__).resolve().parent.parent / "ui" / "cameras.py")
+    ui.cache._planned.clear()
+    at = login_app_test(app_test(300), username="chief", role="chief")
+    at.run()
+    at.switch_page(page).run()
+    assert not at.exception, at.exception
+    boxes = [s for s in at.status if s.label.startswith("正在计算摄像头点位")]
+    assert len(boxes) == 1 and boxes[0].state == "complete", [s.label for s in at.status]
+    steps = [m.value for m in boxes[0].markdown]
+    assert steps == [
+        "1/5 · 计算需求",
+        "2/5 · 已装设备的覆盖",
+        "3/5 · 候选点位",
+        "4/5 · 选址求解",
+        "5/5 · 汇总结果",
+    ], steps
+    metrics = {m.label: m.value for m in at.metric}
+    at.run()  # the same plan again: read from the cache, no steps shown
+    assert not at.exception, at.exception
+    assert not [s for s in at.status if s.label.startswith("正在计算摄像头点位")]
+    assert {m.label: m.value for m in at.metric} == metrics

@@ -273,14 +273,28 @@ def _planning_tables(key: tuple) -> dict:
     return {name: read_table(name) for name in PLANNING_TABLES}
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
-def _camera_plan(filters, options: tuple, key: tuple, area_key: str):
+def _compute_camera_plan(filters, options: tuple, key: tuple, progress=None):
     from geo.planning import plan_cameras, planning_frames
 
     inputs = planning_frames(_planning_tables(key), filters)
     return plan_cameras(
-        get_area(), inputs.tables, index=network_index(), as_of=inputs.as_of, **dict(options)
+        get_area(),
+        inputs.tables,
+        index=network_index(),
+        as_of=inputs.as_of,
+        progress=progress,
+        **dict(options),
     )
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _camera_plan(filters, options: tuple, key: tuple, area_key: str, _built=None):
+    """The cached plan (``_built``: one just computed with its steps shown, to keep)."""
+    return _built if _built is not None else _compute_camera_plan(filters, options, key)
+
+
+#: camera plans this process has computed: a new one shows its steps, a known one is read
+_planned: set[str] = set()
 
 
 def camera_plan(filters, **options):
@@ -293,14 +307,23 @@ def camera_plan(filters, **options):
         Keyword arguments of :func:`geo.planning.plan_cameras` (hashable values: give
         ``radii`` and weight mappings as tuples of pairs or frozen dataclasses).
     """
+    from ui.progress import progress_box
+
     area = get_area()
+    args = (
+        filters,
+        tuple(sorted(options.items())),
+        _data_key(PLANNING_TABLES),
+        f"{area.name}:{id(area)}",
+    )
+    marker = repr(args)
+    if marker not in _planned:
+        with progress_box(t("正在计算摄像头点位", "Planning camera sites")) as progress:
+            plan = _compute_camera_plan(*args[:3], progress=progress)
+        _planned.add(marker)
+        return _camera_plan(*args, _built=plan)
     with st.spinner(t("正在计算摄像头点位 ...", "planning camera sites ...")):
-        return _camera_plan(
-            filters,
-            tuple(sorted(options.items())),
-            _data_key(PLANNING_TABLES),
-            f"{area.name}:{id(area)}",
-        )
+        return _camera_plan(*args)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)

@@ -36,6 +36,7 @@ from geo.planning._frames import metric_beats, point_xy, to_metric
 from geo.planning.candidates import CANDIDATE_KINDS, build_candidates, check_kinds
 from geo.planning.demand import DemandWeights, build_demand, building_entrances
 from geo.planning.units import check_radii, existing_units
+from geo.progress import ProgressCallback, Tracker
 from geo.siting import (
     Method,
     SitingResult,
@@ -299,6 +300,16 @@ def _gaps(
     )
 
 
+#: the steps of :func:`plan_cameras`, as (Chinese, English)
+PLAN_STEPS = (
+    ("计算需求", "weighing the demand"),
+    ("已装设备的覆盖", "what the installed units cover"),
+    ("候选点位", "candidate sites"),
+    ("选址求解", "choosing the sites"),
+    ("汇总结果", "adding up the results"),
+)
+
+
 def plan_cameras(
     area: PlanningArea,
     frames: Mapping[str, pd.DataFrame],
@@ -318,6 +329,7 @@ def plan_cameras(
     max_snap_distance: float = 100.0,
     gap_count: int = 40,
     low_share: float = 0.3,
+    progress: ProgressCallback | None = None,
 ) -> CameraPlan:
     """Plan the next ``k`` unit promotions over a workspace's tables.
 
@@ -373,7 +385,14 @@ def plan_cameras(
     InputError
         Unknown candidate kinds or camera kinds, no candidates, ``k < 1``, negative weights or
         radii.
+
+    Notes
+    -----
+    ``progress`` (keyword, optional) receives the five steps below as
+    :class:`geo.progress.Update`: demand, installed units, candidates, siting, results.
     """
+    track = Tracker(progress, PLAN_STEPS, weights=(2, 1, 1, 5, 1))
+    track.start(0)
     choices = _check_choices(
         k=k,
         new_kind=new_kind,
@@ -404,15 +423,18 @@ def plan_cameras(
     )
     dem_sn = index.snap(point_xy(demand), max_distance=max_snap_distance)
     # 2. what the installed units cover now
+    track.start(1)
     now = _existing_coverage(
         index, frames.get("cameras"), dem_sn, choices, beats_m, use_fov, max_snap_distance
     )
     # 3. candidates
+    track.start(2)
     cands, cand_sn = _snapped_candidates(
         area, frames, index, choices, households, entrances, beats_m, max_snap_distance
     )
     k_used = min(choices.k, len(cands))
     # 4. siting
+    track.start(3)
     cover = coverage_matrix(index, cand_sn, dem_sn, choices.radius)
     groups, quota = _beat_quotas(cands, choices.per_beat)
     res = max_coverage(
@@ -426,6 +448,7 @@ def plan_cameras(
         time_limit_s=time_limit_s,
     )
     # 5. results
+    track.start(4)
     first = _first_rank(cover, res.chosen, now.covered)
     after = now.covered | (first > 0)
     demand = demand.assign(covered_before=now.covered, covered_after=after, first_rank=first)
@@ -439,6 +462,7 @@ def plan_cameras(
     )
     totals["street_m_before"] = float(streets_before["length"].sum())
     totals["street_m_new"] = float(streets_new["length"].sum())
+    track.finish()
     return CameraPlan(
         sites=sites,
         by_beat=by_beat,
