@@ -16,7 +16,9 @@ Methods
     Greedy insertion by prize per second added (travel + service), then local search
     alternating route improvement (best-improvement 2-opt and Or-opt, exact on asymmetric
     matrices), greedy additions and one-for-one exchanges, both restricted to the 40 nearest
-    candidates of the office and of each stop of the route. Then iterated local search: remove
+    candidates of the office and of each stop of the route (at most 8 of them at one point, so
+    that the households of a crowded door do not hide the other doors; a twin lists the twins
+    after it, so all of a door stay reachable). Then iterated local search: remove
     a random run or a random set of stops, re-insert greedily with noise (the removed stops
     barred for that step), local search; the result replaces the current route when it is not
     worse (more prize, or the same prize with less travel), or anyway with probability 0.1; the
@@ -100,6 +102,8 @@ OP_ACCEPT_WORSE = 0.1
 OP_RESET = 1000
 #: near-neighbour candidates per stop considered for additions and exchanges
 OP_NEIGHBOURS = 40
+#: most candidates at one point (zero-distance twins) in one stop's list of OP_NEIGHBOURS
+OP_TWINS = 8
 
 
 # --------------------------------------------------------------------------------------------
@@ -1251,14 +1255,53 @@ def _op_ils(
     return bm, cm, improved, since, trail
 
 
-def _candidate_lists(d: np.ndarray, cand: np.ndarray, k: int) -> np.ndarray:
-    """For every row, its ``k`` nearest candidates by round trip, nearest first (-1 padded)."""
+def _twin_ranks(d: np.ndarray, cand: np.ndarray, prize: np.ndarray, k: int) -> np.ndarray | None:
+    """Where each candidate may stand in a row's candidate list among its zero-distance twins.
+
+    Twins are candidates at one point (no travel either way), e.g. the households of one door.
+    Returns an ``(n, cand.size)`` array: for every row, the rank of each candidate among its
+    twins, most valuable first; a row that is itself a twin counts the others from the one
+    after it, cyclically, so that every twin is offered by some other. None when no point
+    holds more than ``k`` candidates (the lists are then plain nearest-first).
+    """
+    c = cand.size
+    between = d[np.ix_(cand, cand)]
+    zero = (between + between.T) == 0.0
+    np.fill_diagonal(zero, True)
+    group = np.argmax(zero, axis=1)  # first twin (itself when alone): one id per point
+    size = np.bincount(group, minlength=c)
+    if size.max() <= k:
+        return None
+    order = np.lexsort((cand, -prize[cand], group))  # by point, then most valuable first
+    first = np.searchsorted(group[order], group[order])  # where each point's run begins
+    pos = np.empty(c, dtype=np.int64)
+    pos[order] = np.arange(c) - first
+    ranks = np.broadcast_to(pos, (d.shape[0], c)).copy()
+    for a in np.flatnonzero(size[group] > k):  # the candidates of crowded points
+        mates = np.flatnonzero(group == group[a])
+        ranks[cand[a], mates] = (pos[mates] - pos[a] - 1) % size[group[a]]
+    return ranks
+
+
+def _candidate_lists(
+    d: np.ndarray, cand: np.ndarray, k: int, *, prize: np.ndarray, twins: int
+) -> np.ndarray:
+    """For every row, its ``k`` nearest candidates by round trip, nearest first (-1 padded).
+
+    At most ``twins`` candidates of one point (zero-distance twins, e.g. the households of one
+    door) enter a row's list: the most valuable ones, or for a twin the ones after it in that
+    order, so that a crowded door does not fill the lists and hide every other door.
+    """
     n = d.shape[0]
     nbr = np.full((n, max(k, 1)), -1, dtype=np.int64)
     if cand.size == 0:
         return nbr
     sub = d[:, cand] + d[cand, :].T  # round trip row -> candidate -> row
     sub[cand, np.arange(cand.size)] = np.inf  # a candidate is not its own neighbour
+    ranks = _twin_ranks(d, cand, prize, twins)
+    if ranks is not None:
+        sub[ranks >= twins] = np.inf
+        sub += ranks * 1e-9 * max(1.0, float(np.max(sub[np.isfinite(sub)], initial=1.0)))
     k = min(k, cand.size)
     idx = np.argpartition(sub, k - 1, axis=1)[:, :k]
     order = np.argsort(np.take_along_axis(sub, idx, axis=1), axis=1, kind="stable")
@@ -1386,7 +1429,7 @@ def solve_orienteering(
     eps = 1e-9 * max(1.0, float(prize_v.sum()))
     # greedy insertion, then local search
     cap = cand.size + 2
-    nbr = _candidate_lists(d, cand, OP_NEIGHBOURS)
+    nbr = _candidate_lists(d, cand, OP_NEIGHBOURS, prize=prize_v, twins=OP_TWINS)
     _seed(int(seed) % (2**32))
     path = np.full(cap, start, dtype=np.int64)
     inr = np.zeros(n, dtype=np.bool_)

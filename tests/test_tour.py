@@ -308,3 +308,70 @@ def test_budget_too_short_names_time_needed() -> None:
         solve_orienteering(d, [0, 1, 1], 600.0, budget=799.0)
     res = solve_orienteering(d, [0, 1, 1], 600.0, budget=800.0)
     assert res.order == [1] and res.total_time == pytest.approx(800.0)
+
+
+# ---------------------------------------------------------------------------------------------
+# households at one door (zero-distance twins)
+# ---------------------------------------------------------------------------------------------
+
+
+def doors_matrix(door_xy: np.ndarray, door_of: np.ndarray) -> np.ndarray:
+    """Travel between rows placed at doors: zero between the rows of one door."""
+    xy = door_xy[door_of]
+    return np.sqrt(((xy[:, None, :] - xy[None, :, :]) ** 2).sum(-1))
+
+
+def test_one_door_does_not_crowd_the_candidate_lists() -> None:
+    """A door of 60 households gives each list at most OP_TWINS of them; the other doors stay."""
+    rng = np.random.default_rng(21)
+    door_xy = np.r_[[[0.0, 0.0]], rng.random((30, 2)) * 500 + 50]
+    door_of = np.r_[0, np.zeros(60, dtype=int), np.arange(1, 31)]  # 60 at the office's door
+    d = doors_matrix(door_xy, door_of)
+    prize = np.r_[0.0, rng.integers(1, 4, len(door_of) - 1)]
+    cand = np.arange(1, len(door_of))
+    nbr = routing._candidate_lists(
+        d, cand, routing.OP_NEIGHBOURS, prize=prize, twins=routing.OP_TWINS
+    )
+    crowded = np.flatnonzero(door_of == 0)[1:]
+    for row in range(len(door_of)):
+        listed = nbr[row][nbr[row] >= 0]
+        assert np.isin(crowded, listed).sum() <= routing.OP_TWINS
+        assert len(listed) == routing.OP_TWINS + 30 - (row > 60)  # the other doors, all
+    # the office is offered the door's most valuable households and every other door
+    office = nbr[0][nbr[0] >= 0]
+    top = crowded[np.lexsort((crowded, -prize[crowded]))][: routing.OP_TWINS]
+    assert set(top) <= set(office) and set(range(61, 91)) <= set(office)
+    # each household of the door is offered by another one, so a route can take them all
+    offered = set(nbr[crowded].ravel())
+    assert set(crowded) <= offered
+
+
+def test_round_reaches_the_doors_behind_a_crowded_one() -> None:
+    """Ten valuable doors 100-200 m out must not be hidden by 60 households at the office.
+
+    With plain 40-nearest lists every list near the office holds only households of its
+    door, so the round never sees the valuable doors and collects at most 60.
+    """
+    rng = np.random.default_rng(5)
+    angle = np.sort(rng.random(10)) * 2 * np.pi
+    radius = 100 + 100 * rng.random(10)
+    door_xy = np.r_[[[0.0, 0.0]], np.c_[radius * np.cos(angle), radius * np.sin(angle)]]
+    door_of = np.r_[0, np.zeros(60, dtype=int), np.arange(1, 11)]
+    d = doors_matrix(door_xy, door_of)
+    prize = np.r_[0.0, np.ones(60), np.full(10, 10.0)]
+    service = np.r_[0.0, np.full(70, 60.0)]
+    res = solve_orienteering(d, prize, service, budget=3000.0, seed=0, max_iters=200)
+    check_round(res, d, prize, service, 3000.0)
+    assert set(range(61, 71)) <= set(res.order)
+    # the rest of the time goes to the households at the office's door
+    assert res.prize >= 100 + (3000.0 - 600.0 - 2 * np.pi * 200 - 400) // 60
+
+
+def test_round_takes_every_household_of_a_big_door() -> None:
+    """A door of 80 households that all fit: the lists chain from each twin to the next."""
+    door_of = np.r_[0, np.ones(80, dtype=int)]
+    d = doors_matrix(np.array([[0.0, 0.0], [300.0, 0.0]]), door_of)
+    prize = np.r_[0.0, np.ones(80)]
+    res = solve_orienteering(d, prize, 10.0, budget=600.0 + 800.0, seed=0, max_iters=20)
+    assert sorted(res.order) == list(range(1, 81))
+    assert res.total_time == pytest.approx(1400.0)
