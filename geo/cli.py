@@ -297,6 +297,7 @@ def route_cmd(
     """Plan tonight's walking route and print the officer's sheet (PDF, optional HTML)."""
     from geo._errors import InputError, NotFoundError
     from geo.evening import EveningSettings, plan_evening
+    from geo.progress import Tracker, terminal_renderer
     from geo.sheet import write_sheet
     from geo.store import Store, require_rows
 
@@ -334,17 +335,22 @@ def route_cmd(
         raise NotFoundError(f"station {station} has no community officer with a beat")
     out.mkdir(parents=True, exist_ok=True)
     failed = 0
-    for oid in mine["id"].astype(int):
+    track = Tracker(terminal_renderer(lang=lang_), [("规划路线并打印路线单", "routes and sheets")])
+    track.start(0, total=len(mine))
+    for n, oid in enumerate(mine["id"].astype(int), 1):
         try:
             plan = plan_evening(area, tables, officer=oid, date=date, settings=evening)
         except InputError as exc:
             failed += 1
             typer.secho(f"officer {oid}: {exc}", err=True, fg=typer.colors.YELLOW)
+            track.update(n)
             continue
         stem = f"route_{date}_officer{oid}"
         pdf = write_sheet(plan, area, out / f"{stem}.pdf", lang=lang_, show_personal=shown)
         write_sheet(plan, area, out / f"{stem}.html", lang=lang_, show_personal=shown)
         typer.echo(f"{pdf}  {plan.summary(lang_)}")
+        track.update(n)
+    track.finish()
     cli_audit(store, "print", object=f"routes station {station} {date}")
     if failed == len(mine):
         raise InputError(f"no route could be planned for station {station} on {date}")

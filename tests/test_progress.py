@@ -211,3 +211,37 @@ def test_cameras_page_shows_the_plan_steps_once_then_reads_the_cache(app_env):
     assert not at.exception, at.exception
     assert not [s for s in at.status if s.label.startswith("正在计算摄像头点位")]
     assert {m.label: m.value for m in at.metric} == metrics
+
+
+@pytest.mark.slow
+def test_cli_demo_and_a_station_s_sheets_print_plain_progress_lines(tmp_path):
+    from tests.conftest import DATA
+
+    env = {**os.environ, "BEATMAP_ONLINE": "no", "BEATMAP_DATA_DIR": str(tmp_path)}
+    db = str(tmp_path / "demo.sqlite")
+
+    def cli(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, "-m", "geo.cli", *args, "--db", db, "--lang", "en"],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=600,
+        )
+
+    demo = cli("demo", "--osm", str(DATA / "alleys_estate.osm"), "--seed", "5")
+    assert demo.returncode == 0, demo.stderr
+    steps = [line for line in demo.stderr.splitlines() if "% step " in line]
+    order = [line.split("% step ")[1][:3] for line in steps]
+    assert order == sorted(order) and set(order) == {"1/3", "2/3", "3/3"}, steps
+    assert steps[-1].startswith("100% step 3/3: writing to the database"), steps
+    assert "\r" not in demo.stderr and "% step" not in demo.stdout
+
+    out = tmp_path / "sheets"
+    route = cli("route", "--station", "1", "--date", "2026-04-15", "--out", str(out))
+    assert route.returncode == 0, route.stderr
+    sheets = len(list(out.glob("route_*.pdf")))
+    lines = [line for line in route.stderr.splitlines() if "routes and sheets" in line]
+    assert lines[0].startswith("  0% step 1/1: routes and sheets"), lines
+    assert lines[-1].startswith("100% step 1/1: routes and sheets"), lines
+    assert f"({sheets}/{sheets})" in lines[-1] or sheets == 0, lines
