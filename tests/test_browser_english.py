@@ -6,6 +6,8 @@ navigation in the same session. The visible text of each page, the map iframes i
 (legends, layer names), holds no Han character once the data values are taken out: every text
 value of the store (names, addresses, estates, notes ...) and every name of the OSM file
 (streets and estates the directions and the map name), and the area's own Chinese name.
+Before the switch the same pages in Chinese hold none of the English phrases of the ``geo`` and
+``layers`` catalogues.
 """
 
 from __future__ import annotations
@@ -150,19 +152,11 @@ def test_every_page_in_english_holds_no_chinese_label(city_dir, playwright_api, 
         try:
             browser_login(page, app.url + "/area", "admin")
             _settle(page)
+            chinese = _every_page(page, "zh")
             page.get_by_text("English", exact=True).click()
             page.get_by_text("Log out").first.wait_for()
             _settle(page)
-            nav = page.locator('[data-testid="stSidebarNav"] a')
-            paths = [a.get_attribute("href") for a in nav.all()]
-            assert len(paths) >= 6, paths
-            for i, href in enumerate(paths):
-                name = urlsplit(href).path.strip("/") or "home"
-                page.locator('[data-testid="stSidebarNav"] a').nth(i).click()
-                _settle(page)
-                text = _page_text(page)
-                page.screenshot(path=str(ARTIFACTS / f"english_{name}.png"), full_page=True)
-                assert "Traceback" not in text, (name, text[-2000:])
+            for name, text in _every_page(page, "en").items():
                 left = _leftover(text, values)
                 if left:
                     found[name] = sorted(set(left))[:40]
@@ -174,3 +168,49 @@ def test_every_page_in_english_holds_no_chinese_label(city_dir, playwright_api, 
             context.close()
     assert outside == [], outside
     assert not found, "\n".join(f"{k}: {v}" for k, v in found.items())
+    # and the reverse: no English text of a catalogue is left on the Chinese pages
+    english = _catalogue_english()
+    assert len(english) > 50
+    stray = {name: sorted(e for e in english if e in text)[:20] for name, text in chinese.items()}
+    stray = {k: v for k, v in stray.items() if v}
+    assert not stray, stray
+
+
+def _every_page(page, lang: str) -> dict[str, str]:
+    """The text of every page of the navigation, opened in turn in the same session."""
+    nav = page.locator('[data-testid="stSidebarNav"] a')
+    paths = [a.get_attribute("href") for a in nav.all()]
+    assert len(paths) >= 6, paths
+    texts = {}
+    for i, href in enumerate(paths):
+        name = urlsplit(href).path.strip("/") or "home"
+        page.locator('[data-testid="stSidebarNav"] a').nth(i).click()
+        _settle(page)
+        text = _page_text(page)
+        page.screenshot(path=str(ARTIFACTS / f"lang_{lang}_{name}.png"), full_page=True)
+        assert "Traceback" not in text, (name, text[-2000:])
+        texts[name] = text
+    return texts
+
+
+def _catalogue_english() -> set[str]:
+    """English texts of every geo.i18n catalogue of geo/ and layers/ that read as a phrase."""
+    import gc
+    import importlib
+    import pkgutil
+
+    import geo
+    import layers
+    from geo.i18n import Catalogue
+
+    for pkg in (geo, layers):
+        for mod in pkgutil.walk_packages(pkg.__path__, pkg.__name__ + "."):
+            if not mod.name.endswith(("cli", "__main__")) and "migrations" not in mod.name:
+                importlib.import_module(mod.name)
+    out = set()
+    for obj in gc.get_objects():
+        if isinstance(obj, Catalogue):
+            for zh, en in obj.values():
+                if len(en) >= 12 and " " in en and "{" not in en and HAN.search(zh):
+                    out.add(en)
+    return out
