@@ -781,6 +781,15 @@ def refresh_status(conn: Connection, household_ids: object = None) -> None:
         if len(ids) >= REFRESH_ALL_FROM:
             ids = None
     vs = VISIT_STATUS
+    if conn.dialect.name == "postgresql":
+        # writers of the same household take turns (SQLite's write lock already serialises);
+        # NO KEY UPDATE does not conflict with the key-share locks of the visits' foreign keys
+        if ids is None:
+            conn.exec_driver_sql("LOCK TABLE visit_status IN SHARE ROW EXCLUSIVE MODE")
+        else:
+            hh = SQL_TABLES["households"]
+            lock = sa.select(hh.c.id).where(hh.c.id.in_(ids)).order_by(hh.c.id)
+            conn.execute(lock.with_for_update(key_share=True))
     if ids is None:
         conn.execute(vs.delete())
     else:
@@ -792,6 +801,8 @@ def refresh_status(conn: Connection, household_ids: object = None) -> None:
 def refresh_beat_households(conn: Connection) -> None:
     """Recount :data:`BEAT_HOUSEHOLDS` from the households table, in ``conn``."""
     hh = SQL_TABLES["households"]
+    if conn.dialect.name == "postgresql":  # two imports at once recount one after the other
+        conn.exec_driver_sql("LOCK TABLE beat_households IN SHARE ROW EXCLUSIVE MODE")
     conn.execute(BEAT_HOUSEHOLDS.delete())
     counts = sa.select(hh.c.beat_id, sa.func.count()).group_by(hh.c.beat_id)
     conn.execute(BEAT_HOUSEHOLDS.insert().from_select(["beat_id", "households"], counts))
