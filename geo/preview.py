@@ -56,7 +56,8 @@ class ImportPreview:
     Attributes
     ----------
     report : geo.io.ImportReport
-        The dry run's report (``rows_written`` 0; ``frame`` the rows as they would be stored).
+        The dry run's report (``rows_written`` 0; its ``frame`` is dropped, so that a page can
+        keep the preview of a large file in its session).
     rows : DataFrame
         The first rows as they would be stored, with exported headers (personal fields masked
         unless allowed).
@@ -64,17 +65,15 @@ class ImportPreview:
         (model field, header in the file) for every field the file fills.
     unused : list of str
         Headers of the file that match no field.
+    new : int
+        Rows that would be written.
     """
 
     report: ImportReport
     rows: pd.DataFrame
     mapping: list[tuple[str, str]] = field(default_factory=list)
     unused: list[str] = field(default_factory=list)
-
-    @property
-    def new(self) -> int:
-        """Rows that would be written."""
-        return 0 if self.report.frame is None else len(self.report.frame)
+    new: int = 0
 
     @property
     def duplicates(self) -> int:
@@ -199,7 +198,8 @@ def preview_import(
     order = ["id", *(f.name for f in tbl.fields), "geometry"]
     src = report.source_names
     mapping = [(f, src[f]) for f in order if f in src]
-    return ImportPreview(report, rows, mapping, list(report.unknown_columns))
+    report.frame = None
+    return ImportPreview(report, rows, mapping, list(report.unknown_columns), new=len(frame))
 
 
 def problems_frame(problems: list[Problem], *, lang: str = "zh") -> pd.DataFrame:

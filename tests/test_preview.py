@@ -82,8 +82,9 @@ def test_preview_datum_from_headers_is_converted(store, tmp_path):
     assert pv.report.datum_how == "headers"
     assert "GCJ-02" in pv.datum_text("zh") and "根据列名判断" in pv.datum_text("zh")
     assert "转换为 WGS-84" in pv.datum_text("zh")
-    x = pv.report.frame.geometry.iloc[0].x
+    x = float(pv.rows["经度(WGS-84)"].iloc[0])
     assert abs(x - lon) < 1e-5
+    assert pv.report.frame is None  # the preview keeps only its first rows
 
 
 def test_preview_masks_personal_fields_unless_allowed(store, tmp_path):

@@ -127,20 +127,18 @@ def _import_section(store, area) -> None:
         st.session_state.pop(PREVIEW_KEY, None)
         st.button(t("导入", "Import"), type="primary", disabled=True)
         return
-    wanted = (kind, upload.name, upload.size, datum, on_dup)
+    # the same upload (a new one has a new file id), table and choices as the preview
+    wanted = (kind, getattr(upload, "file_id", upload.name), upload.size, datum, on_dup)
     if st.button(t("导入", "Import"), type="primary"):
         st.session_state.pop(PREVIEW_KEY, None)
-        reference = None
-        if datum == "auto" and area is not None:
-            reference = _reference(area, str(getattr(area, "name", "")))
-        preview = _run(store, kind, upload, datum, on_dup, reference, dry_run=True)
+        preview = _run(store, kind, upload, datum, on_dup, _area_points(datum, area), dry_run=True)
         if preview is None:
             return
-        st.session_state[PREVIEW_KEY] = (wanted, preview, reference)
+        st.session_state[PREVIEW_KEY] = (wanted, preview)
     held = st.session_state.get(PREVIEW_KEY)
     if held is None or held[0] != wanted:
         return
-    _, preview, reference = held
+    preview = held[1]
     _show_preview(preview)
     cols = st.columns([1, 1, 4])
     confirm = cols[0].button(
@@ -152,7 +150,7 @@ def _import_section(store, area) -> None:
     if not confirm:
         return
     st.session_state.pop(PREVIEW_KEY, None)
-    report = _run(store, kind, upload, datum, on_dup, reference, dry_run=False)
+    report = _run(store, kind, upload, datum, on_dup, _area_points(datum, area), dry_run=False)
     if report is None:
         return
     clear_data(kind)
@@ -164,6 +162,13 @@ def _import_section(store, area) -> None:
     st.success(lines[0])
     for line in lines[1:]:
         st.write("- " + line)
+
+
+def _area_points(datum: str, area):
+    """The area's reference points when the datum is to be detected (cached per area)."""
+    if datum != "auto" or area is None:
+        return None
+    return _reference(area, str(getattr(area, "name", "")))
 
 
 def _run(store, kind, upload, datum, on_dup, reference, *, dry_run: bool):
