@@ -220,7 +220,7 @@ def main() -> None:
             )
             cfg = cfg.replace("127.0.0.1:8501", f"127.0.0.1:{ports[0]}")
             cfg = cfg.replace("127.0.0.1:8502", f"127.0.0.1:{ports[1]}")
-            (tmp / "haproxy.cfg").write_text(cfg)
+            (tmp / "haproxy.cfg").write_text(cfg + "\n")  # HAProxy wants a final newline
             procs.append(
                 subprocess.Popen(
                     ["haproxy", "-db", "-f", str(tmp / "haproxy.cfg")],
