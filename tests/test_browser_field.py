@@ -11,6 +11,7 @@ page still works when it is denied. Screenshots go to tests/artifacts/.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -238,11 +239,13 @@ def test_field_page_on_a_phone(phone, city_dir, playwright_api, tmp_path):
             assert f"visits:{last}" in _audit(folder, "visit_undone")
             # the phone was locked, the page reloaded: the login and the route are still there
             route = _route_items(page)
+            done = re.search(r"已完成 (\d+)/", page.inner_text("[data-testid='stMain']"))
+            assert done is not None and int(done.group(1)) >= 1
             again = context.new_page()
             again.goto(app.url + "/field", wait_until="domcontentloaded")
             _ready(again)
             assert _route_items(again) == route
-            assert "已完成 1/" in again.inner_text("[data-testid='stMain']")
+            assert f"已完成 {done.group(1)}/" in again.inner_text("[data-testid='stMain']")
             again.close()
             # the page itself asks nothing of the internet (the tab's favicon, set by the
             # app's page_icon, is reported separately)
