@@ -764,15 +764,77 @@ class Store:
         return target
 
 
+def status_rows(
+    *,
+    household_ids: Sequence[int] | None = None,
+    household_where: Sequence[sa.ColumnElement] = (),
+    start: object = None,
+    end: object = None,
+) -> sa.Select:
+    """The status rule in SQL: one row per household with a visit in the window.
+
+    Columns ``household_id``, ``beat_id``, ``status`` (``visited`` once any visit found the
+    family at home, else the last attempt's outcome), ``visited_by`` and ``first_visited_at``
+    (the first successful visit), ``last_attempt_at``, ``attempts``. Households nobody called
+    on have no row (their status is ``unvisited``).
+    """
+    hh = SQL_TABLES["households"]
+    v = SQL_TABLES["visits"]
+    v_where = filters("visits", start=start, end=end)
+    if household_ids is not None:
+        v_where.append(v.c.household_id.in_([int(i) for i in household_ids]))
+    if household_where:
+        v_where.append(v.c.household_id.in_(sa.select(hh.c.id).where(*household_where)))
+    success = v.c.outcome == "visited"
+    ranked = (
+        sa.select(
+            v.c.household_id,
+            v.c.outcome,
+            v.c.officer_id,
+            v.c.visited_at,
+            sa.func.row_number()
+            .over(partition_by=v.c.household_id, order_by=(v.c.visited_at.desc(), v.c.id.desc()))
+            .label("last_rank"),
+            sa.func.row_number()
+            .over(partition_by=(v.c.household_id, success), order_by=(v.c.visited_at, v.c.id))
+            .label("first_rank"),
+        )
+        .where(*v_where)
+        .subquery("ranked")
+    )
+    first_ok = (ranked.c.outcome == "visited") & (ranked.c.first_rank == 1)
+    per = (
+        sa.select(
+            ranked.c.household_id,
+            sa.func.max(sa.case((ranked.c.last_rank == 1, ranked.c.outcome))).label("last"),
+            sa.func.max(sa.case((first_ok, 1), else_=0)).label("ok"),
+            sa.func.max(sa.case((first_ok, ranked.c.officer_id))).label("visited_by"),
+            sa.func.min(sa.case((first_ok, ranked.c.visited_at))).label("first_visited_at"),
+            sa.func.max(ranked.c.visited_at).label("last_attempt_at"),
+            sa.func.count().label("attempts"),
+        )
+        .group_by(ranked.c.household_id)
+        .subquery("per_household")
+    )
+    status = sa.case((per.c.ok == 1, "visited"), else_=per.c.last)
+    return sa.select(
+        per.c.household_id,
+        hh.c.beat_id,
+        status.label("status"),
+        per.c.visited_by,
+        per.c.first_visited_at,
+        per.c.last_attempt_at,
+        per.c.attempts,
+    ).select_from(per.join(hh, hh.c.id == per.c.household_id))
+
+
 def refresh_status(conn: Connection, household_ids: object = None) -> None:
     """Recompute :data:`VISIT_STATUS` for these households (all when None), in ``conn``.
 
     Called by every write of visits (and of a household's beat) in the same transaction, so
     the Coverage figures never disagree with the visits. The status rule itself lives in
-    :func:`geo.tallies.status_rows`.
+    :func:`status_rows`.
     """
-    from geo.tallies import status_rows
-
     ids = None
     if household_ids is not None:
         ids = sorted({int(i) for i in household_ids if i is not None})
@@ -1017,12 +1079,3 @@ def require_rows(store: Store, name: str) -> None:
         raise NotFoundError(
             f"table {name!r} is empty; import it first (beatmap import {name} FILE)"
         )
-
-
-def __getattr__(name: str):
-    # geo.store.record_visit: the one visit write path lives in geo.visits (which imports this)
-    if name == "record_visit":
-        from geo.visits import record_visit
-
-        return record_visit
-    raise AttributeError(f"module 'geo.store' has no attribute {name!r}")

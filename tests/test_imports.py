@@ -98,24 +98,10 @@ def test_the_graph_sees_the_modules_and_their_imports():
     assert "folium" in external["layers.beats"]
 
 
-#: cycles still to break, each through a lazy import inside a function: the store's status
-#: refresh calls the status rule in geo.tallies, geo.store still hands out geo.visits'
-#: record_visit by name, and the login forms call back into ui.auth. Any other cycle fails the
-#: test, and so does one of these once it is gone (then drop it from this list).
-KNOWN_CYCLES = {
-    frozenset({"geo.store", "geo.tallies"}),
-    frozenset({"geo.store", "geo.visits"}),
-    frozenset({"ui.auth", "ui.login"}),
-}
-
-
 def test_no_import_cycle():
     graph, _ = _graph()
     cycles = {frozenset(c) for c in nx.simple_cycles(graph) if len(c) > 1}
-    new = [" -> ".join(sorted(c)) for c in cycles - KNOWN_CYCLES]
-    assert not new, f"import cycles: {new}"
-    gone = [" -> ".join(sorted(c)) for c in KNOWN_CYCLES - cycles]
-    assert not gone, f"these cycles are gone, drop them from KNOWN_CYCLES: {gone}"
+    assert not cycles, f"import cycles: {[' -> '.join(sorted(c)) for c in cycles]}"
 
 
 @pytest.mark.parametrize(

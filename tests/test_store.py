@@ -233,11 +233,11 @@ def test_reads_filter_in_sql(store_url):
     store.close()
 
 
-def test_record_visit_is_in_geo_store():
-    from geo import store as store_module
+def test_one_visit_write_path():
+    from geo import evening
     from geo.visits import record_visit
 
-    assert store_module.record_visit is record_visit
+    assert evening.record_visit is record_visit
 
 
 def test_reopen_keeps_data_and_schema(tmp_path):

@@ -26,6 +26,7 @@ from geo.auth import sessions as auth_sessions
 from geo.auth import users as auth_users
 from geo.auth.users import User
 from geo.i18n import Catalogue
+from ui import login
 from ui.i18n import texts
 
 __all__ = [
@@ -332,13 +333,11 @@ def _oidc_user(store, settings) -> User | None:
 
 def gate() -> User:
     """Return the logged-in account, or draw the login / setup form and stop the run."""
-    from ui import login
-
     settings = cache.get_settings()
     store = cache.get_workspace().store
     cache.announce_setup_code()
     if not auth_users.has_users(store):
-        login.setup_form(store)
+        login.setup_form(store, start=_start, client=client_address())
         st.stop()
     if settings.auth == "header":
         user = _header_user(store, settings)
@@ -356,14 +355,16 @@ def gate() -> User:
         if notice:
             st.warning(texts(T, notice))
         if settings.auth == "local":
-            login.login_form(store, settings)
+            login.login_form(store, settings, start=_start, client=client_address())
         elif settings.auth == "oidc":
             st.button(texts(T, "oidc_login"), on_click=st.login)
         st.stop()
     if st.session_state.pop(_COOKIE_PENDING, False) and settings.auth == "local":
         _write_cookie(st.session_state.get(TOKEN_KEY))
     if user.must_change and settings.auth == "local":
-        login.change_password_form(store, user, forced=True)
+        login.change_password_form(
+            store, user, start=_start, forget=_forget, client=client_address(), forced=True
+        )
         st.stop()
     _sidebar(store, user)
     return user

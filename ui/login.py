@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import streamlit as st
 
 from geo._errors import BeatMapError
@@ -9,6 +12,9 @@ from geo.auth import users as auth_users
 from geo.auth.passwords import password_problems
 from geo.i18n import Catalogue
 from ui.i18n import current_language, texts
+
+#: opens the session of a user who passed: ``start(store, user)``
+Start = Callable[[Any, Any], None]
 
 T = Catalogue(
     {
@@ -51,9 +57,12 @@ T = Catalogue(
 )
 
 
-def login_form(store, settings) -> None:
-    """User name and password; one message for every refusal."""
-    from ui.auth import _start, client_address
+def login_form(store, settings, *, start: Start, client: str) -> None:
+    """User name and password; one message for every refusal.
+
+    ``start(store, user)`` opens the session of a user who passed; ``client`` is the address
+    the audit rows name.
+    """
 
     st.title(texts(T, "title"))
     with st.form("beatmap_login", clear_on_submit=False):
@@ -68,18 +77,17 @@ def login_form(store, settings) -> None:
         password,
         lockout_attempts=settings.lockout_attempts,
         lockout_minutes=settings.lockout_minutes,
-        client=client_address(),
+        client=client,
     )
     if not result.ok:
         st.error(texts(T, "refused"))
         return
-    _start(store, result.user)
+    start(store, result.user)
     st.rerun()
 
 
-def setup_form(store) -> None:
+def setup_form(store, *, start: Start, client: str) -> None:
     """The first administrator, created with the one-time setup code."""
-    from ui.auth import _start, client_address
 
     st.title(texts(T, "setup_title"))
     st.info(texts(T, "setup_help"))
@@ -108,7 +116,7 @@ def setup_form(store) -> None:
             username=username.strip(),
             password=pw1,
             display_name=display.strip() or None,
-            client=client_address(),
+            client=client,
         )
     except auth_users.SetupCodeError:
         st.error(texts(T, "bad_code"))
@@ -116,13 +124,14 @@ def setup_form(store) -> None:
     except BeatMapError as exc:
         st.error(str(exc))
         return
-    _start(store, user)
+    start(store, user)
     st.rerun()
 
 
-def change_password_form(store, user, *, forced: bool = False) -> None:
+def change_password_form(
+    store, user, *, start: Start, forget: Callable[[], None], client: str, forced: bool = False
+) -> None:
     """A new password (policy checked); every other session of the account ends."""
-    from ui.auth import _forget, _start, client_address
 
     st.title(texts(T, "change_title"))
     if forced:
@@ -142,9 +151,7 @@ def change_password_form(store, user, *, forced: bool = False) -> None:
         for p in problems:
             st.error(p)
         return
-    updated = auth_users.change_password(
-        store, user.username, pw1, actor=user, client=client_address()
-    )
-    _forget()
-    _start(store, updated)
+    updated = auth_users.change_password(store, user.username, pw1, actor=user, client=client)
+    forget()
+    start(store, updated)
     st.rerun()
