@@ -21,6 +21,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from geo._errors import BeatMapError, InputError
+from geo.settings import show_personal as role_sees_personal_data
 
 __all__ = [
     "ACTIONS",
@@ -242,8 +243,10 @@ class Scope:
 
     @property
     def show_personal(self) -> bool:
-        """Whether names and phone numbers show unmasked (an administrator's audited reveal)."""
-        return self.reveal and may(self.role, action="reveal")
+        """Whether names and phone numbers show unmasked: the role rule of
+        :func:`geo.settings.show_personal` (the command line's too), and only after the
+        administrator's audited reveal on a page."""
+        return self.reveal and role_sees_personal_data(self.role)
 
     @property
     def key(self) -> str:
