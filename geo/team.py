@@ -53,6 +53,7 @@ from geo.evening import (
     household_prizes,
     plan_evening,
 )
+from geo.evening.problem import snap_doors, start_point_xy
 from geo.i18n import Catalogue
 from geo.model import ROLES, WGS84
 from geo.netdist import Snapped
@@ -405,40 +406,8 @@ def _member_rows(
     return rows.loc[[int(m) for m in members]], brow.iloc[0]
 
 
-def _start_xy(beat: pd.Series, start_point: tuple[float, float] | None, crs: Any) -> np.ndarray:
-    if start_point is not None:
-        lon, lat = start_point
-    else:
-        lon, lat = beat.get("office_lon"), beat.get("office_lat")
-        if lon is None or lat is None or pd.isna(lon) or pd.isna(lat):
-            raise InputError(
-                f"beat {int(beat['id'])} ({beat.get('name', '')}) has no community police office "
-                "point (office_lon/office_lat); set it or give a start point (lon, lat)"
-            )
-    pt = gpd.GeoSeries([shapely.Point(float(lon), float(lat))], crs=WGS84).to_crs(crs)
-    return shapely.get_coordinates(pt.values)[0]
-
-
-def _snap(net: BeatNetwork, xy: np.ndarray, max_snap: float) -> Snapped:
-    """Snap doors; a door inside an estate prefers the estate's own paths (as the evening does)."""
-    estate = net.estate_of_points(xy)
-    sn = net.index.snap(xy, max_distance=max_snap)
-    parts = [(np.arange(len(xy)), sn)]
-    for k in np.unique(estate[estate >= 0]):
-        members = np.flatnonzero(estate == k)
-        prefer = net.edge_estate == k
-        if prefer.any():
-            parts.append(
-                (members, net.index.snap(xy[members], max_distance=max_snap, prefer=prefer))
-            )
-    if len(parts) == 1:
-        return sn
-    fields = Snapped.__dataclass_fields__
-    arrays = {f: getattr(sn, f).copy() for f in fields}
-    for rows, part in parts[1:]:
-        for f in fields:
-            arrays[f][rows] = getattr(part, f)
-    return Snapped(**arrays)
+#: the name bench/bench_team.py imports
+_start_xy = start_point_xy
 
 
 def _candidates(
@@ -463,7 +432,7 @@ def _candidates(
     gdf = gpd.GeoDataFrame(cand, geometry="geometry", crs=households.crs or WGS84).to_crs(crs)
     xy = shapely.get_coordinates(gdf.geometry.values)
     start_sn = net.index.snap(start_xy[None, :], max_distance=max(settings.max_snap_m, 500.0))
-    sn = Snapped.concat([start_sn, _snap(net, xy, settings.max_snap_m)])
+    sn = Snapped.concat([start_sn, snap_doors(net, xy, settings)])
     d = net.index.distance_matrix(sn)
     acc = np.nan_to_num(sn.distance, nan=np.inf)
     d = d + acc[:, None] + acc[None, :]
@@ -581,7 +550,7 @@ def plan_team(
     win = {m: _window(settings, windows, m) for m in members}
     crs = area.crs
     poly = gpd.GeoSeries([beat["geometry"]], crs=WGS84).to_crs(crs).iloc[0]
-    start_xy = _start_xy(beat, start_point, crs)
+    start_xy = start_point_xy(beat, start_point, crs)
     net = network or beat_network(area, poly, margin_m=settings.margin_m, include=[start_xy])
     hh = tables["households"]
     hh = hh[hh["beat_id"] == int(beat["id"])]

@@ -171,7 +171,7 @@ def prepare(
     cand["x"], cand["y"] = xy[:, 0], xy[:, 1]
     door_xy, door_of = np.unique(np.round(xy, 1), axis=0, return_inverse=True)
     door_of = door_of.ravel()
-    sn = Snapped.concat([_snap_start(net, start_xy, settings), _snap_doors(net, door_xy, settings)])
+    sn = Snapped.concat([_snap_start(net, start_xy, settings), snap_doors(net, door_xy, settings)])
     d = _door_matrix(net, sn)
     reach = np.isfinite(d[0, 1:]) & np.isfinite(d[1:, 0])
     unreachable = cand.iloc[np.flatnonzero(np.isin(door_of, np.flatnonzero(~reach)))]
@@ -251,8 +251,8 @@ def _snap_start(net: BeatNetwork, start_xy: np.ndarray, settings: EveningSetting
     return sn
 
 
-def _snap_doors(net: BeatNetwork, xy: np.ndarray, settings: EveningSettings) -> Snapped:
-    """Snap doors; doors inside an estate prefer the estate's own paths."""
+def snap_doors(net: BeatNetwork, xy: np.ndarray, settings: EveningSettings) -> Snapped:
+    """Snap doors; doors inside an estate prefer the estate's own paths (evening and team)."""
     max_snap = settings.max_snap_m
     estate = net.estate_of_points(xy)
     parts: list[Snapped] = []
