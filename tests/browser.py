@@ -81,3 +81,48 @@ def launch_offline(playwright_api, user_dir: Path, *, viewport: dict[str, int], 
 
     context.route("**/*", guard)
     return context, outside
+
+
+def admin_city(folder: Path, osm: Path) -> Path:
+    """``folder`` made and filled: the demo city over ``osm`` (seed 7) and an ``admin`` account.
+
+    The store is ``folder/beatmap.sqlite``; pass ``folder`` to :func:`app_env`.
+    """
+    from geo.demo import build_demo, write_demo
+    from geo.network import load_area
+    from geo.store import Store
+    from tests.conftest import make_account
+
+    folder.mkdir()
+    store = Store(f"sqlite:///{folder / 'beatmap.sqlite'}")
+    write_demo(store, build_demo(load_area(osm), seed=7), source=str(osm))
+    make_account(store, "admin", "admin")
+    store.close()
+    return folder
+
+
+def app_env(folder: Path, osm: Path) -> dict[str, str]:
+    """The app's environment over the store in ``folder``: offline, no tiles, in Chinese."""
+    return {
+        "BEATMAP_DATA_DIR": str(folder),
+        "BEATMAP_DATABASE_URL": f"sqlite:///{folder / 'beatmap.sqlite'}",
+        "BEATMAP_OSM_FILE": str(osm),
+        "BEATMAP_TILES": "none",
+        "BEATMAP_ONLINE": "no",
+        "BEATMAP_LANGUAGE": "zh",
+    }
+
+
+def settle(
+    page, timeout_ms: int, *, busy: str = "Running|运行", before_ms: int = 800, after_ms: int = 800
+) -> None:
+    """Wait until Streamlit is idle: its status widget is gone or no longer reads ``busy``."""
+    page.wait_for_timeout(before_ms)
+    page.wait_for_function(
+        "(busy) => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
+        " || !new RegExp(busy).test("
+        "document.querySelector('[data-testid=\"stStatusWidget\"]').innerText)",
+        arg=busy,
+        timeout=timeout_ms,
+    )
+    page.wait_for_timeout(after_ms)

@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 from tests.apprunner import run_app
-from tests.browser import ARTIFACTS, launch_offline
-from tests.conftest import DATA, browser_login, make_account
+from tests.browser import ARTIFACTS, admin_city, app_env, launch_offline, settle
+from tests.conftest import DATA, browser_login
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -27,17 +27,7 @@ TIMEOUT_MS = 180_000
 
 @pytest.fixture(scope="module")
 def city_dir(tmp_path_factory) -> Path:
-    from geo.demo import build_demo, write_demo
-    from geo.network import load_area
-    from geo.store import Store
-
-    folder = tmp_path_factory.mktemp("datapage") / "data"
-    folder.mkdir()
-    store = Store(f"sqlite:///{folder / 'beatmap.sqlite'}")
-    write_demo(store, build_demo(load_area(OSM), seed=7), source=str(OSM))
-    make_account(store, "admin", "admin")
-    store.close()
-    return folder
+    return admin_city(tmp_path_factory.mktemp("datapage") / "data", OSM)
 
 
 def _bad_files(folder: Path) -> list[tuple[Path, str, int]]:
@@ -64,28 +54,10 @@ def _bad_files(folder: Path) -> list[tuple[Path, str, int]]:
     ]
 
 
-def _settle(page) -> None:
-    page.wait_for_timeout(800)
-    page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
-        " || !/Running|运行/.test(document.querySelector('[data-testid=\"stStatusWidget\"]')"
-        ".innerText)",
-        timeout=TIMEOUT_MS,
-    )
-    page.wait_for_timeout(800)
-
-
 def test_data_page_refuses_bad_files_without_traceback(city_dir, playwright_api, tmp_path):
     from geo.store import Store
 
-    env = {
-        "BEATMAP_DATA_DIR": str(city_dir),
-        "BEATMAP_DATABASE_URL": f"sqlite:///{city_dir / 'beatmap.sqlite'}",
-        "BEATMAP_OSM_FILE": str(OSM),
-        "BEATMAP_TILES": "none",
-        "BEATMAP_ONLINE": "no",
-        "BEATMAP_LANGUAGE": "zh",
-    }
+    env = app_env(city_dir, OSM)
     store = Store(env["BEATMAP_DATABASE_URL"])
     before = store.counts()
     files = tmp_path / "files"
@@ -101,19 +73,19 @@ def test_data_page_refuses_bad_files_without_traceback(city_dir, playwright_api,
             page.get_by_label("用户名").wait_for(timeout=TIMEOUT_MS)
             browser_login(page, app.url + "/data", "admin")
             page.get_by_text("导入到哪个表").wait_for(timeout=TIMEOUT_MS)
-            _settle(page)
+            settle(page, TIMEOUT_MS)
             for path, kind, count in _bad_files(files):
                 page.get_by_role("combobox", name="导入到哪个表").click()
                 page.get_by_role("option", name=f"（{kind}）").click()
-                _settle(page)
+                settle(page, TIMEOUT_MS)
                 page.locator('input[type="file"]').set_input_files(str(path))
                 page.get_by_text(path.name).first.wait_for(timeout=60_000)
-                _settle(page)
+                settle(page, TIMEOUT_MS)
                 page.get_by_role("button", name="导入", exact=True).click()
                 page.get_by_text(f"发现 {count} 个问题，未写入任何数据").wait_for(
                     timeout=TIMEOUT_MS
                 )
-                _settle(page)
+                settle(page, TIMEOUT_MS)
                 body = page.inner_text("body")
                 page.screenshot(path=str(ARTIFACTS / f"data_{path.stem}.png"), full_page=True)
                 assert "Traceback" not in body and "Error" not in body, body[-2000:]

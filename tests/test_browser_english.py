@@ -20,8 +20,8 @@ from urllib.parse import urlsplit
 import pytest
 
 from tests.apprunner import run_app
-from tests.browser import ARTIFACTS, DESKTOP, launch_offline
-from tests.conftest import DATA, browser_login, make_account
+from tests.browser import ARTIFACTS, DESKTOP, admin_city, app_env, launch_offline, settle
+from tests.conftest import DATA, browser_login
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -34,17 +34,7 @@ ALLOWED = ("语言 / Language", "中文")
 
 @pytest.fixture(scope="module")
 def city_dir(tmp_path_factory) -> Path:
-    from geo.demo import build_demo, write_demo
-    from geo.network import load_area
-    from geo.store import Store
-
-    folder = tmp_path_factory.mktemp("english") / "data"
-    folder.mkdir()
-    store = Store(f"sqlite:///{folder / 'beatmap.sqlite'}")
-    write_demo(store, build_demo(load_area(OSM), seed=7), source=str(OSM))
-    make_account(store, "admin", "admin")
-    store.close()
-    return folder
+    return admin_city(tmp_path_factory.mktemp("english") / "data", OSM)
 
 
 def _data_values(url: str) -> list[str]:
@@ -87,14 +77,7 @@ def _leftover(text: str, values: list[str]) -> list[str]:
 
 
 def _settle(page) -> None:
-    page.wait_for_timeout(1000)
-    page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
-        " || !/Running|Stop|运行|停止/.test(document.querySelector('[data-testid=\"stStatusWidget\"]')"
-        ".innerText)",
-        timeout=TIMEOUT_MS,
-    )
-    page.wait_for_timeout(1500)
+    settle(page, TIMEOUT_MS, busy="Running|Stop|运行|停止", before_ms=1000, after_ms=1500)
 
 
 def _maps_drawn(page) -> None:
@@ -133,15 +116,8 @@ def _page_text(page) -> str:
 
 
 def test_every_page_in_english_holds_no_chinese_label(city_dir, playwright_api, tmp_path):
-    url = f"sqlite:///{city_dir / 'beatmap.sqlite'}"
-    env = {
-        "BEATMAP_DATA_DIR": str(city_dir),
-        "BEATMAP_DATABASE_URL": url,
-        "BEATMAP_OSM_FILE": str(OSM),
-        "BEATMAP_TILES": "none",
-        "BEATMAP_ONLINE": "no",
-        "BEATMAP_LANGUAGE": "zh",
-    }
+    env = app_env(city_dir, OSM)
+    url = env["BEATMAP_DATABASE_URL"]
     values = _data_values(url)
     found: dict[str, list[str]] = {}
     ARTIFACTS.mkdir(exist_ok=True)

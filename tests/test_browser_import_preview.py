@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from tests.apprunner import run_app
-from tests.browser import ARTIFACTS, DESKTOP, launch_offline
-from tests.conftest import DATA, browser_login, make_account
+from tests.browser import ARTIFACTS, DESKTOP, admin_city, app_env, launch_offline, settle
+from tests.conftest import DATA, browser_login
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -25,17 +25,7 @@ TIMEOUT_MS = 180_000
 
 @pytest.fixture(scope="module")
 def city_dir(tmp_path_factory) -> Path:
-    from geo.demo import build_demo, write_demo
-    from geo.network import load_area
-    from geo.store import Store
-
-    folder = tmp_path_factory.mktemp("importpreview") / "data"
-    folder.mkdir()
-    store = Store(f"sqlite:///{folder / 'beatmap.sqlite'}")
-    write_demo(store, build_demo(load_area(OSM), seed=7), source=str(OSM))
-    make_account(store, "admin", "admin")
-    store.close()
-    return folder
+    return admin_city(tmp_path_factory.mktemp("importpreview") / "data", OSM)
 
 
 def _households_csv(store, path: Path) -> None:
@@ -51,28 +41,10 @@ def _households_csv(store, path: Path) -> None:
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
-def _settle(page) -> None:
-    page.wait_for_timeout(800)
-    page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
-        " || !/Running|运行/.test(document.querySelector('[data-testid=\"stStatusWidget\"]')"
-        ".innerText)",
-        timeout=TIMEOUT_MS,
-    )
-    page.wait_for_timeout(800)
-
-
 def test_import_is_previewed_and_written_only_when_confirmed(city_dir, playwright_api, tmp_path):
     from geo.store import Store
 
-    env = {
-        "BEATMAP_DATA_DIR": str(city_dir),
-        "BEATMAP_DATABASE_URL": f"sqlite:///{city_dir / 'beatmap.sqlite'}",
-        "BEATMAP_OSM_FILE": str(OSM),
-        "BEATMAP_TILES": "none",
-        "BEATMAP_ONLINE": "no",
-        "BEATMAP_LANGUAGE": "zh",
-    }
+    env = app_env(city_dir, OSM)
     store = Store(env["BEATMAP_DATABASE_URL"])
     upload = tmp_path / "新住户.csv"
     _households_csv(store, upload)
@@ -85,16 +57,16 @@ def test_import_is_previewed_and_written_only_when_confirmed(city_dir, playwrigh
         try:
             browser_login(page, app.url + "/data", "admin")
             page.get_by_text("导入到哪个表").wait_for(timeout=TIMEOUT_MS)
-            _settle(page)
+            settle(page, TIMEOUT_MS)
             page.get_by_role("combobox", name="导入到哪个表").click()
             page.get_by_role("option", name="（households）").click()
-            _settle(page)
+            settle(page, TIMEOUT_MS)
             page.locator('input[type="file"]').set_input_files(str(upload))
             page.get_by_text(upload.name).first.wait_for(timeout=60_000)
-            _settle(page)
+            settle(page, TIMEOUT_MS)
             page.get_by_role("button", name="导入", exact=True).click()
             page.get_by_text("尚未写入任何数据").wait_for(timeout=TIMEOUT_MS)
-            _settle(page)
+            settle(page, TIMEOUT_MS)
             body = page.inner_text("body")
             grids = "\n".join(
                 g.inner_text() for g in page.locator('[data-testid="stDataFrame"]').all()
@@ -123,7 +95,7 @@ def test_import_is_previewed_and_written_only_when_confirmed(city_dir, playwrigh
 
             page.get_by_role("button", name="确认写入").click()
             page.get_by_text("写入住户").first.wait_for(timeout=TIMEOUT_MS)
-            _settle(page)
+            settle(page, TIMEOUT_MS)
             page.screenshot(path=str(ARTIFACTS / "import_confirmed.png"), full_page=True)
             assert outside == []
         except Exception:

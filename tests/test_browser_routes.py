@@ -17,8 +17,8 @@ import pytest
 
 from layers.route import ROUTE_COLOR
 from tests.apprunner import run_app
-from tests.browser import ARTIFACTS, DESKTOP, PHONE, launch_offline
-from tests.conftest import DATA, TEST_PASSWORD, browser_login, make_account
+from tests.browser import ARTIFACTS, DESKTOP, PHONE, admin_city, app_env, launch_offline
+from tests.conftest import DATA, TEST_PASSWORD, browser_login
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -54,17 +54,7 @@ ROUTE_JS = """
 
 @pytest.fixture(scope="module")
 def city_dir(tmp_path_factory) -> Path:
-    from geo.demo import build_demo, write_demo
-    from geo.network import load_area
-    from geo.store import Store
-
-    folder = tmp_path_factory.mktemp("routesmap") / "data"
-    folder.mkdir()
-    store = Store(f"sqlite:///{folder / 'beatmap.sqlite'}")
-    write_demo(store, build_demo(load_area(OSM), seed=7), source=str(OSM))
-    make_account(store, "admin", "admin")
-    store.close()
-    return folder
+    return admin_city(tmp_path_factory.mktemp("routesmap") / "data", OSM)
 
 
 def _spans_m(south: float, west: float, north: float, east: float) -> tuple[float, float]:
@@ -86,14 +76,7 @@ def _route_on_map(page) -> dict:
 
 @pytest.mark.parametrize("device", ["desktop", "phone"])
 def test_routes_map_is_framed_to_the_route(device, city_dir, playwright_api, tmp_path):
-    env = {
-        "BEATMAP_DATA_DIR": str(city_dir),
-        "BEATMAP_DATABASE_URL": f"sqlite:///{city_dir / 'beatmap.sqlite'}",
-        "BEATMAP_OSM_FILE": str(OSM),
-        "BEATMAP_TILES": "none",
-        "BEATMAP_ONLINE": "no",
-        "BEATMAP_LANGUAGE": "zh",
-    }
+    env = app_env(city_dir, OSM)
     options = {"desktop": DESKTOP, "phone": PHONE}[device]
     ARTIFACTS.mkdir(exist_ok=True)
     with run_app(env, log_dir=tmp_path) as app:
