@@ -56,8 +56,9 @@ def random_instance(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
 def real_instance():
     from geo.demo import build_demo
     from geo.evening import beat_network
+    from geo.evening.problem import start_point_xy
     from geo.network import load_area
-    from geo.team import _candidates, _member_rows, _start_xy
+    from geo.team import _candidates, _member_rows
 
     area = load_area(OSM)
     city = build_demo(area, seed=7, households_per_beat=900)
@@ -70,7 +71,7 @@ def real_instance():
     import geopandas as gpd
 
     poly = gpd.GeoSeries([beat["geometry"]], crs=4326).to_crs(area.crs).iloc[0]
-    start = _start_xy(beat, None, area.crs)
+    start = start_point_xy(beat, None, area.crs)
     s = EveningSettings()
     net = beat_network(area, poly, margin_m=s.margin_m, include=[start])
     hh = tables["households"]

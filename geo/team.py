@@ -406,10 +406,6 @@ def _member_rows(
     return rows.loc[[int(m) for m in members]], brow.iloc[0]
 
 
-#: the name bench/bench_team.py imports
-_start_xy = start_point_xy
-
-
 def _candidates(
     net: BeatNetwork,
     households: pd.DataFrame,
