@@ -254,8 +254,8 @@ def serve(
     os.execv(sys.executable, cmd)
 
 
-# --- route: the officer's evening (issue "The officer's evening") -------------------------
-# Added by the routes engineer; everything of the route command lives in this block.
+# --- route: the officer's evening -----------------------------------------------------------
+# everything of the route command lives in this block
 
 
 def _route_area(store, settings: Settings):
