@@ -235,6 +235,8 @@ def test_field_page_on_a_phone(phone, city_dir, playwright_api, tmp_path):
             last = twice[-1]
             _button(page, "撤销上一条").tap()
             undone = _wait_count(folder, officer_id, len(after), page)
+            page.get_by_text("已撤销").first.wait_for(timeout=TIMEOUT_MS)
+            _wait_idle(page)  # the run that undid it has drawn the page again
             assert last not in undone and len(undone) == len(after)
             assert f"visits:{last}" in _audit(folder, "visit_undone")
             # the phone was locked, the page reloaded: the login and the route are still there
