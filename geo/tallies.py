@@ -39,13 +39,22 @@ STATUSES = ("visited", *[o for o in OUTCOMES if o != "visited"], "unvisited")
 LEVELS = ("city", "station", "beat", "officer")
 
 
-def _household_conditions(scope: Any, station_ids, beat_ids) -> list[sa.ColumnElement]:
-    out = filters("households", station_ids=station_ids, beat_ids=beat_ids)
-    if scope is not None:
-        clause = scope.where("households")
-        if clause is not None:
-            out.append(clause)
+def _conditions(name: str, scope: Any, **narrow: object) -> list[sa.ColumnElement]:
+    """The store's SQL filters of table ``name`` plus the scope's clause for it."""
+    out = filters(name, **narrow)
+    if scope is not None and (clause := scope.where(name)) is not None:
+        out.append(clause)
     return out
+
+
+def _household_conditions(scope: Any, station_ids, beat_ids) -> list[sa.ColumnElement]:
+    return _conditions("households", scope, station_ids=station_ids, beat_ids=beat_ids)
+
+
+def _frame(store: Any, stmt: sa.Select, columns: Sequence[str]) -> pd.DataFrame:
+    """Run ``stmt`` (database faults become one clear :class:`geo.store.StoreError`)."""
+    with store.faults(), store.engine.connect() as conn:
+        return pd.DataFrame(conn.execute(stmt).all(), columns=list(columns))
 
 
 def status_counts(
@@ -222,8 +231,7 @@ def household_states(
         .order_by(hh.c.id)
     )
     cols = ["id", "beat_id", "status", "visited_at", "visited_by", "last_attempt_at", "attempts"]
-    with store.faults(), store.engine.connect() as conn:
-        out = pd.DataFrame(conn.execute(stmt).all(), columns=cols)
+    out = _frame(store, stmt, cols)
     out["id"] = out["id"].astype("int64")
     out["beat_id"] = pd.array(out["beat_id"], dtype="Int64")
     out["visited_by"] = pd.array(out["visited_by"], dtype="Int64")
@@ -251,9 +259,9 @@ def daily_visits(
         plus ``attempts``, one row per day with visits, in date order.
     """
     v = SQL_TABLES["visits"]
-    where = filters("visits", station_ids=station_ids, beat_ids=beat_ids, start=start, end=end)
-    if scope is not None and (clause := scope.where("visits")) is not None:
-        where.append(clause)
+    where = _conditions(
+        "visits", scope, station_ids=station_ids, beat_ids=beat_ids, start=start, end=end
+    )
     day = sa.func.date(v.c.visited_at).label("day")
     stmt = (
         sa.select(
@@ -265,8 +273,7 @@ def daily_visits(
         .group_by(day)
         .order_by(day)
     )
-    with store.engine.connect() as conn:
-        out = pd.DataFrame(conn.execute(stmt).all(), columns=["day", *OUTCOMES, "attempts"])
+    out = _frame(store, stmt, ["day", *OUTCOMES, "attempts"])
     out["day"] = pd.to_datetime(out["day"])
     for c in (*OUTCOMES, "attempts"):
         out[c] = pd.to_numeric(out[c]).astype(int)
@@ -291,9 +298,9 @@ def officer_visits(
         ``days`` (distinct evenings with a visit), ``first_at``, ``last_at``; most attempts first.
     """
     v = SQL_TABLES["visits"]
-    where = filters("visits", station_ids=station_ids, beat_ids=beat_ids, start=start, end=end)
-    if scope is not None and (clause := scope.where("visits")) is not None:
-        where.append(clause)
+    where = _conditions(
+        "visits", scope, station_ids=station_ids, beat_ids=beat_ids, start=start, end=end
+    )
     stmt = (
         sa.select(
             v.c.officer_id,
@@ -308,8 +315,7 @@ def officer_visits(
         .group_by(v.c.officer_id)
     )
     cols = ["officer_id", *OUTCOMES, "attempts", "households", "days", "first_at", "last_at"]
-    with store.engine.connect() as conn:
-        out = pd.DataFrame(conn.execute(stmt).all(), columns=cols)
+    out = _frame(store, stmt, cols)
     for c in cols[:-2]:
         out[c] = pd.to_numeric(out[c]).astype(int)
     for c in ("first_at", "last_at"):
