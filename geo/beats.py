@@ -21,6 +21,7 @@ import pandas as pd
 import shapely
 
 from geo._errors import InputError
+from geo.coords import utm_crs
 
 __all__ = ["BEAT_SNAP_M", "Assignment", "assign_beats"]
 
@@ -120,7 +121,7 @@ def _nearest_within(
     """Give the ``lost`` points (at ``positions``) the nearest beat within ``snap_m`` metres;
     return the positions that got one."""
     if lost.crs is not None and lost.crs.is_geographic:
-        utm = lost.estimate_utm_crs()
+        utm = utm_crs(tuple(lost.total_bounds))
         lost, beats = lost.to_crs(utm), beats.to_crs(utm)
     tree = shapely.STRtree(beats.geometry.to_numpy())
     pi, bi = tree.query_nearest(lost.geometry.to_numpy(), max_distance=snap_m, all_matches=True)

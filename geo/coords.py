@@ -19,6 +19,7 @@ reference (the loaded OSM area's buildings or street nodes) or from column-name 
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -592,3 +593,27 @@ def disagreeing_rows(
     bm = np.where(best_alt != "", best_d, np.nan)
     better_m[ok] = bm
     return RowDatums(better, chosen_m, better_m)
+
+
+def utm_crs(bounds: tuple[float, float, float, float]) -> object:
+    """The WGS-84 UTM zone (a ``pyproj.CRS``) at the centre of ``(west, south, east, north)``.
+
+    What ``GeoSeries.estimate_utm_crs`` gives for the usual city, without its query of the
+    projection database (0.1 s a call).
+
+    Examples
+    --------
+    >>> utm_crs((116.3, 39.9, 116.5, 40.0)).to_epsg()
+    32650
+    """
+    w, s, e, n = (float(v) for v in bounds)
+    lon, lat = (w + e) / 2, (s + n) / 2
+    zone = min(int((lon + 180.0) // 6.0) + 1, 60)
+    return _utm_zone(zone, lat >= 0)
+
+
+@functools.lru_cache(maxsize=32)
+def _utm_zone(zone: int, north: bool) -> object:
+    import pyproj
+
+    return pyproj.CRS.from_epsg((32600 if north else 32700) + zone)

@@ -22,8 +22,10 @@ import shapely
 from h3.api import numpy_int as h3_np
 
 from geo._errors import InputError, NotFoundError
+from geo.coords import utm_crs
 from geo.effect import install_effect
 from geo.filters import Filters, apply_filters, end_of_day
+from geo.hexes import h3_cells
 from geo.i18n import Catalogue
 from geo.labels import labelled
 from geo.model import (
@@ -85,15 +87,67 @@ def household_status(
     attempts = v.groupby("household_id").size()
     out = households[["id", "beat_id"]].copy()
     hid = out["id"]
-    out["last_outcome"] = hid.map(last["outcome"]).astype(object)
-    out["last_attempt_at"] = pd.to_datetime(hid.map(last["visited_at"]))
-    out["visited_at"] = pd.to_datetime(hid.map(ok["visited_at"]))
-    out["visited_by"] = pd.array(hid.map(ok["officer_id"]), dtype="Int64")
-    out["attempts"] = hid.map(attempts).fillna(0).astype(int)
+    # reindex, not map: an empty datetime column maps to floats (an officer with no visits)
+    out["last_outcome"] = last["outcome"].reindex(hid).astype(object).to_numpy()
+    out["last_attempt_at"] = pd.to_datetime(last["visited_at"].reindex(hid)).to_numpy()
+    out["visited_at"] = pd.to_datetime(ok["visited_at"].reindex(hid)).to_numpy()
+    out["visited_by"] = pd.array(ok["officer_id"].reindex(hid).to_numpy(), dtype="Int64")
+    out["attempts"] = attempts.reindex(hid).fillna(0).astype(int).to_numpy()
     status = out["last_outcome"].where(out["last_outcome"].notna(), "unvisited")
     status = status.where(out["visited_at"].isna(), "visited")
     out["status"] = status.astype(object)
     return out
+
+
+def beat_tallies(
+    status: pd.DataFrame,
+    *,
+    recent: tuple[pd.Timestamp, pd.Timestamp] | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Households per beat and status, and each officer's own first visits.
+
+    The counts every coverage and progress table is made of; :mod:`geo.coverage_store`
+    computes the same two frames in SQL.
+
+    Parameters
+    ----------
+    status : DataFrame
+        From :func:`household_status`.
+    recent : (timestamp, timestamp), optional
+        Window of the recent pace: households first reached in it are counted as ``recent``.
+
+    Returns
+    -------
+    per_beat : DataFrame
+        ``beat_id`` (households outside every beat: ``<NA>``), one column per status of
+        :data:`STATUSES` and ``recent``.
+    per_officer : DataFrame
+        ``officer_id``, ``visited_by_officer`` (households whose first successful visit was
+        theirs) and ``own_recent`` (of those, first reached in ``recent``).
+    """
+    beat_id = status["beat_id"].astype("Int64")
+    counts = pd.crosstab(beat_id, status["status"], dropna=False)
+    counts = counts.reindex(columns=STATUSES, fill_value=0)
+    counts.columns = list(STATUSES)
+    counts.index.name = "beat_id"
+    visited_at = pd.to_datetime(status["visited_at"])
+    in_window = np.zeros(len(status), dtype=bool)
+    if recent is not None:
+        in_window = ((visited_at >= recent[0]) & (visited_at <= recent[1])).fillna(False)
+        in_window = in_window.to_numpy(bool)
+    counts["recent"] = beat_id[in_window].value_counts().reindex(counts.index, fill_value=0)
+    per_beat = counts.reset_index()
+    per_beat["beat_id"] = pd.array(per_beat["beat_id"], dtype="Int64")
+    by = status["visited_by"]
+    has = by.notna().to_numpy(bool)
+    own = by[has].astype("int64")
+    per_officer = pd.DataFrame({"visited_by_officer": own.value_counts()})
+    per_officer["own_recent"] = (
+        by[has & in_window].astype("int64").value_counts().reindex(per_officer.index, fill_value=0)
+    )
+    per_officer.index.name = "officer_id"
+    per_officer = per_officer.reset_index()
+    return per_beat, per_officer.astype("int64")
 
 
 def coverage_table(
@@ -125,18 +179,38 @@ def coverage_table(
         One row per unit with ``households``, one column per status, ``coverage`` (visited /
         households, 0–1), sorted with the lowest coverage first.
     """
+    per_beat, per_officer = beat_tallies(status)
+    return coverage_from_tallies(
+        per_beat, per_officer, by=by, beats=beats, stations=stations, officers=officers
+    )
+
+
+def coverage_from_tallies(
+    per_beat: pd.DataFrame,
+    per_officer: pd.DataFrame,
+    *,
+    by: str,
+    beats: pd.DataFrame,
+    stations: pd.DataFrame | None = None,
+    officers: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """:func:`coverage_table` from :func:`beat_tallies` (or their SQL twins).
+
+    Extra columns of ``per_beat`` (such as ``recent``) are carried to beats and summed to
+    stations; ``own_recent`` of ``per_officer`` is carried to officers.
+    """
     if by not in LEVELS:
         raise InputError(f"by must be one of {LEVELS}, got {by!r}")
-    beat_id = status["beat_id"].astype("Int64")
-    counts = pd.crosstab(beat_id, status["status"]).reindex(columns=STATUSES, fill_value=0)
-    counts.index.name = "beat_id"
-    per_beat = beats[["id", "name", "station_id"]].rename(columns={"id": "beat_id"})
-    per_beat = per_beat.merge(counts, left_on="beat_id", right_index=True, how="left")
-    per_beat[list(STATUSES)] = per_beat[list(STATUSES)].fillna(0).astype(int)
+    extra = [c for c in per_beat.columns if c not in ("beat_id", *STATUSES)]
+    counts = per_beat[per_beat["beat_id"].notna()].astype({"beat_id": "int64"})
+    per = beats[["id", "name", "station_id"]].rename(columns={"id": "beat_id"})
+    per = per.astype({"beat_id": "int64"}).merge(counts, on="beat_id", how="left")
+    numbers = [*STATUSES, *extra]
+    per[numbers] = per[numbers].fillna(0).astype(int)
     if by == "beat":
-        table = per_beat
+        table = per
     elif by == "station":
-        table = per_beat.groupby("station_id", as_index=False)[list(STATUSES)].sum()
+        table = per.groupby("station_id", as_index=False)[numbers].sum()
         if stations is not None:
             names = stations.set_index("id")["name"]
             table.insert(1, "name", table["station_id"].map(names))
@@ -145,11 +219,12 @@ def coverage_table(
             raise InputError("by='officer' needs the officers table")
         cops = officers[officers["role"] == "community_officer"][["id", "name", "beat_id"]]
         cops = cops.rename(columns={"id": "officer_id"})
-        table = cops.merge(per_beat.drop(columns=["name"]), on="beat_id", how="left")
-        table[list(STATUSES)] = table[list(STATUSES)].fillna(0).astype(int)
-        own = status.loc[status["visited_by"].notna(), "visited_by"].astype("int64")
-        table["visited_by_officer"] = table["officer_id"].map(own.value_counts()).fillna(0)
-        table["visited_by_officer"] = table["visited_by_officer"].astype(int)
+        table = cops.merge(per.drop(columns=["name"]), on="beat_id", how="left")
+        table[numbers] = table[numbers].fillna(0).astype(int)
+        own = per_officer.set_index("officer_id")
+        for col in ("visited_by_officer", "own_recent"):
+            if col in own.columns:
+                table[col] = table["officer_id"].map(own[col]).fillna(0).astype(int)
     table["households"] = table[list(STATUSES)].sum(axis=1)
     hh = table["households"].to_numpy(dtype=float)
     table["coverage"] = np.divide(
@@ -162,11 +237,12 @@ def coverage_table(
 # progress against the campaign target
 
 
-def _level_key(status: pd.DataFrame, by: str, beats: pd.DataFrame) -> pd.Series:
-    beat_id = status["beat_id"].astype("Int64")
-    if by == "station":
-        return beat_id.map(beats.set_index("id")["station_id"]).astype("Int64")
-    return beat_id
+def recent_window(as_of: pd.Timestamp | str, window_days: int) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """First and last instant of the ``window_days`` days ending on ``as_of`` (the pace)."""
+    if window_days < 1:
+        raise InputError(f"window_days must be at least 1, got {window_days!r}")
+    as_of = pd.Timestamp(as_of).normalize()
+    return as_of - pd.Timedelta(days=window_days - 1), end_of_day(as_of)
 
 
 def progress_table(
@@ -213,24 +289,46 @@ def progress_table(
         also ``own_pace`` (households the officer reached himself per day). Laggards first:
         not on track, latest projected finish, lowest coverage.
     """
+    if as_of is None:
+        last = pd.to_datetime(status["visited_at"]).max()
+        as_of = pd.Timestamp.now().normalize() if pd.isna(last) else last.normalize()
+    per_beat, per_officer = beat_tallies(status, recent=recent_window(as_of, window_days))
+    return progress_from_tallies(
+        per_beat,
+        per_officer,
+        by=by,
+        beats=beats,
+        target_date=target_date,
+        target=target,
+        as_of=as_of,
+        window_days=window_days,
+        stations=stations,
+        officers=officers,
+    )
+
+
+def progress_from_tallies(
+    per_beat: pd.DataFrame,
+    per_officer: pd.DataFrame,
+    *,
+    by: str,
+    beats: pd.DataFrame,
+    target_date: pd.Timestamp | str,
+    as_of: pd.Timestamp | str,
+    target: float = 1.0,
+    window_days: int = 14,
+    stations: pd.DataFrame | None = None,
+    officers: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """:func:`progress_table` from :func:`beat_tallies` taken over :func:`recent_window`."""
     if not 0 < target <= 1:
         raise InputError(f"target must be a share in (0, 1], got {target!r}")
-    if window_days < 1:
-        raise InputError(f"window_days must be at least 1, got {window_days!r}")
-    table = coverage_table(status, by=by, beats=beats, stations=stations, officers=officers)
-    visited_at = pd.to_datetime(status["visited_at"])
-    if as_of is None:
-        last = visited_at.max()
-        as_of = pd.Timestamp.now().normalize() if pd.isna(last) else last.normalize()
+    recent_window(as_of, window_days)  # checks window_days
+    table = coverage_from_tallies(
+        per_beat, per_officer, by=by, beats=beats, stations=stations, officers=officers
+    )
     as_of = pd.Timestamp(as_of).normalize()
     due = pd.Timestamp(target_date).normalize()
-    win_end = end_of_day(as_of)
-    win_start = as_of - pd.Timedelta(days=window_days - 1)
-    recent_mask = ((visited_at >= win_start) & (visited_at <= win_end)).fillna(False)
-    key = _level_key(status, "beat" if by == "officer" else by, beats)
-    recent = key[recent_mask.to_numpy(bool)].value_counts()
-    unit = {"station": "station_id", "beat": "beat_id", "officer": "beat_id"}[by]
-    table["recent"] = table[unit].map(recent).fillna(0).astype(int).to_numpy()
     table["pace"] = table["recent"] / window_days
     hh = table["households"].to_numpy(float)
     table["target_households"] = np.ceil(hh * target - 1e-9).astype(int)
@@ -250,8 +348,7 @@ def progress_table(
     table["late_days"] = late
     table["on_track"] = late <= 0
     if by == "officer":
-        own = status.loc[recent_mask.to_numpy(bool), "visited_by"].dropna().astype("int64")
-        table["own_pace"] = table["officer_id"].map(own.value_counts()).fillna(0) / window_days
+        table["own_pace"] = table.pop("own_recent") / window_days
     table = table.sort_values(
         ["on_track", "late_days", "coverage"], ascending=[True, False, True], kind="stable"
     )
@@ -331,15 +428,30 @@ def visits_per_evening(
         and ``total``.
     """
     day = pd.to_datetime(visits["visited_at"]).dt.normalize()
+    table = pd.crosstab(day, visits["outcome"].astype(object))
+    table.index.name = "day"
+    return evenings_from_daily(table.reset_index(), start=start, end=end)
+
+
+def evenings_from_daily(
+    daily: pd.DataFrame,
+    *,
+    start: pd.Timestamp | str | None = None,
+    end: pd.Timestamp | str | None = None,
+) -> pd.DataFrame:
+    """:func:`visits_per_evening` from visits counted per ``day`` and outcome column
+    (:func:`geo.tallies.daily_visits` counts them in SQL)."""
     cols = list(OUTCOMES)
+    day = pd.to_datetime(daily["day"]).dt.normalize().astype("datetime64[ns]")
     if day.empty and (start is None or end is None):
         empty = pd.DataFrame({c: pd.Series([], dtype=int) for c in [*cols, "total"]})
         empty.index = pd.DatetimeIndex([], name="date")
         return empty
     lo = pd.Timestamp(start).normalize() if start is not None else day.min()
     hi = pd.Timestamp(end).normalize() if end is not None else day.max()
-    days = pd.date_range(lo, hi, freq="D", name="date")
-    table = pd.crosstab(day, visits["outcome"].astype(object))
+    days = pd.date_range(lo.as_unit("ns"), hi.as_unit("ns"), freq="D", name="date")
+    table = daily.drop(columns=["day"]).set_index(pd.DatetimeIndex(day, name="date"))
+    table = table.groupby(level=0).sum()
     table = table.reindex(index=days, columns=cols, fill_value=0).fillna(0).astype(int)
     table.columns.name = None
     table["total"] = table.sum(axis=1)
@@ -374,8 +486,6 @@ def officer_hours(
         ``week`` (``"2026-W14"``), ``week_start`` (Monday), ``evenings``, ``visits`` and
         ``hours``; ordered by week, then officer.
     """
-    if service_minutes < 0:
-        raise InputError(f"service_minutes must be >= 0, got {service_minutes!r}")
     when = pd.to_datetime(visits["visited_at"])
     v = pd.DataFrame(
         {
@@ -384,19 +494,63 @@ def officer_hours(
             "t": when.to_numpy(),
         }
     )
-    cols = ["officer_id", "week", "week_start", "evenings", "visits", "hours"]
-    if v.empty:
-        out = pd.DataFrame({c: [] for c in cols})
-        return out if officers is None else out.assign(name=[])
     ev = v.groupby(["officer_id", "day"]).agg(
         first=("t", "min"), last=("t", "max"), n=("t", "size")
     )
-    ev = ev.reset_index()
-    span = (ev["last"] - ev["first"]).dt.total_seconds() / 3600.0
-    ev["hours"] = span + service_minutes / 60.0
+    return hours_from_evenings(ev.reset_index(), officers=officers, service_minutes=service_minutes)
+
+
+def hours_from_evenings(
+    evenings: pd.DataFrame,
+    *,
+    officers: pd.DataFrame | None = None,
+    service_minutes: float = 10.0,
+) -> pd.DataFrame:
+    """:func:`officer_hours` from each officer's evenings: ``officer_id``, ``day``, ``first``
+    and ``last`` visit time and ``n`` visits."""
+    if evenings.empty:
+        return hours_from_weeks(
+            pd.DataFrame(columns=["officer_id", "week_start", "evenings", "visits", "seconds"]),
+            officers=officers,
+            service_minutes=service_minutes,
+        )
+    ev = evenings.assign(
+        officer_id=evenings["officer_id"].astype("int64"),
+        day=pd.to_datetime(evenings["day"]).dt.normalize(),
+        first=pd.to_datetime(evenings["first"]),
+        last=pd.to_datetime(evenings["last"]),
+    )
+    ev["seconds"] = (ev["last"] - ev["first"]).dt.total_seconds()
     ev["week_start"] = ev["day"] - pd.to_timedelta(ev["day"].dt.day_of_week, unit="D")
     weekly = ev.groupby(["officer_id", "week_start"], as_index=False).agg(
-        evenings=("day", "size"), visits=("n", "sum"), hours=("hours", "sum")
+        evenings=("day", "size"), visits=("n", "sum"), seconds=("seconds", "sum")
+    )
+    return hours_from_weeks(weekly, officers=officers, service_minutes=service_minutes)
+
+
+def hours_from_weeks(
+    weekly: pd.DataFrame,
+    *,
+    officers: pd.DataFrame | None = None,
+    service_minutes: float = 10.0,
+) -> pd.DataFrame:
+    """:func:`officer_hours` from each officer's weeks: ``officer_id``, ``week_start``
+    (Monday), ``evenings``, ``visits`` and ``seconds`` (first to last visit, summed over the
+    week's evenings); :mod:`geo.coverage_store` sums them in SQL."""
+    if service_minutes < 0:
+        raise InputError(f"service_minutes must be >= 0, got {service_minutes!r}")
+    cols = ["officer_id", "week", "week_start", "evenings", "visits", "hours"]
+    if weekly.empty:
+        out = pd.DataFrame({c: [] for c in cols})
+        return out if officers is None else out.assign(name=[])
+    weekly = weekly.assign(
+        officer_id=weekly["officer_id"].astype("int64"),
+        week_start=pd.to_datetime(weekly["week_start"]).astype("datetime64[ns]"),
+        evenings=weekly["evenings"].astype("int64"),
+        visits=weekly["visits"].astype("int64"),
+    )
+    weekly["hours"] = (
+        weekly["seconds"].astype(float) / 3600.0 + weekly["evenings"] * service_minutes / 60.0
     )
     iso = weekly["week_start"].dt.isocalendar()
     weekly["week"] = iso["year"].astype(str) + "-W" + iso["week"].astype(str).str.zfill(2)
@@ -541,48 +695,6 @@ def hex_resolution(bounds: tuple[float, float, float, float], *, max_cells: int 
         if km2 / h3.average_hexagon_area(res, unit="km^2") <= max_cells:
             return res
     return min(HEX_RESOLUTIONS)
-
-
-def h3_cells(lon: np.ndarray, lat: np.ndarray, resolution: int) -> np.ndarray:
-    """H3 cell (as a 64-bit integer) of each point.
-
-    Points are de-duplicated on their coordinates first (households of one building share
-    one), so a city of 330,000 households costs one H3 call per building.
-
-    Parameters
-    ----------
-    lon, lat : array of float
-        Degrees, WGS-84.
-    resolution : int
-        H3 resolution, 0–15.
-
-    Returns
-    -------
-    numpy.ndarray of uint64
-    """
-    if not 0 <= resolution <= 15:
-        raise InputError(f"resolution must be within 0..15, got {resolution!r}")
-    lat = np.asarray(lat, float)
-    lon = np.asarray(lon, float)
-    if len(lat) == 0:
-        return np.array([], dtype=np.uint64)
-    # one key per coordinate pair at 1e-7 degree (~1 cm), hashed rather than sorted
-    key = np.round((lat + 90.0) * 1e7).astype(np.int64) * 3_600_000_001 + np.round(
-        (lon + 180.0) * 1e7
-    ).astype(np.int64)
-    inverse, uniq = pd.factorize(key)
-    first = np.full(len(uniq), -1, dtype=np.int64)
-    first[inverse[::-1]] = np.arange(len(key) - 1, -1, -1)
-    to_cell = h3_np.latlng_to_cell
-    cells = np.fromiter(
-        (
-            to_cell(a, b, resolution)
-            for a, b in zip(lat[first].tolist(), lon[first].tolist(), strict=True)
-        ),
-        dtype=np.uint64,
-        count=len(uniq),
-    )
-    return cells[inverse]
 
 
 def hex_summary(
@@ -835,7 +947,7 @@ def station_map_frame(
     """
     if beats.empty:
         return gpd.GeoDataFrame({"station_id": [], "beats": []}, geometry=[], crs=beats.crs)
-    utm = beats.estimate_utm_crs()
+    utm = utm_crs(tuple(beats.to_crs(WGS84).total_bounds))
     b = beats[["station_id", "geometry"]].to_crs(utm)
     # close hairline gaps between neighbouring beats before dissolving
     b["geometry"] = b.geometry.buffer(0.5, join_style="mitre")
@@ -854,7 +966,12 @@ def simplify_wgs84(
     """Simplify geometries by ``tolerance`` metres (in UTM), return WGS-84 rounded coordinates."""
     if gdf.empty:
         return gdf.to_crs(WGS84) if gdf.crs is not None else gdf
-    utm = gdf.estimate_utm_crs()
+    if tolerance <= 0 and gdf.crs is not None and gdf.crs.equals(WGS84):
+        rounded = shapely.transform(gdf.geometry.to_numpy(), lambda xy: np.round(xy, decimals))
+        out = gdf.copy()
+        out["geometry"] = gpd.GeoSeries(rounded, index=gdf.index, crs=WGS84)
+        return out
+    utm = utm_crs(tuple(gdf.to_crs(WGS84).total_bounds))
     geoms = gdf.geometry.to_crs(utm)
     if tolerance > 0:
         geoms = geoms.simplify(tolerance, preserve_topology=True)
@@ -1112,10 +1229,30 @@ def overall_progress(
         ``unvisited``, ``coverage``, ``recent``, ``pace``, ``remaining``, ``required_pace``,
         ``projected_finish``, ``late_days``, ``on_track``.
     """
+    if as_of is None:
+        last = pd.to_datetime(status["visited_at"]).max()
+        as_of = pd.Timestamp.now().normalize() if pd.isna(last) else last.normalize()
+    per_beat, _ = beat_tallies(status, recent=recent_window(as_of, window_days))
+    return overall_from_tallies(
+        per_beat, target=target, target_date=target_date, as_of=as_of, window_days=window_days
+    )
+
+
+def overall_from_tallies(
+    per_beat: pd.DataFrame,
+    *,
+    target_date: pd.Timestamp | str,
+    as_of: pd.Timestamp | str,
+    target: float = 1.0,
+    window_days: int = 14,
+) -> dict:
+    """:func:`overall_progress` from :func:`beat_tallies` (every row, beat or none, counts)."""
+    numbers = [c for c in per_beat.columns if c != "beat_id"]
+    total = per_beat[numbers].sum().to_frame().T.astype(int).assign(beat_id=0)
     one = pd.DataFrame({"id": [0], "name": [""], "station_id": [0]})
-    st_ = status.assign(beat_id=pd.array(np.zeros(len(status), dtype=np.int64), dtype="Int64"))
-    row = progress_table(
-        st_,
+    row = progress_from_tallies(
+        total,
+        pd.DataFrame({"officer_id": [], "visited_by_officer": [], "own_recent": []}),
         by="station",
         beats=one,
         target_date=target_date,
@@ -1205,7 +1342,7 @@ def coverage_view(
     points = household_points(hh, status)
     mode = choose_view(len(points), max_points=max_points)
     bounds = _view_bounds(beats, points)
-    cams = _camera_points(f["cameras"])
+    cams = camera_points(f["cameras"])
     resolution = hexes = cells = None
     map_points = points
     if mode == "hexes":
@@ -1253,8 +1390,8 @@ def coverage_view(
         stations_map=station_map_frame(beats, f["stations"]),
         offices=offices_frame(beats, f["stations"]),
         cameras=cams,
-        heat_unvisited=_unvisited_heat(points, resolution, cells),
-        heat_incidents=_incident_heat(
+        heat_unvisited=unvisited_heat(points, resolution, cells),
+        heat_incidents=incident_heat(
             inc, incident_categories, incident_hours, resolution=resolution, bounds=bounds
         ),
         incidents_by_hour=incidents_by_hour(inc),
@@ -1272,8 +1409,14 @@ def _as_of(
     visits: pd.DataFrame, filters: Filters, as_of: pd.Timestamp | str | None
 ) -> pd.Timestamp:
     """The day figures are taken at: given, else the last visit within the window, else its end."""
+    return as_of_day(pd.to_datetime(visits["visited_at"]).max(), filters, as_of)
+
+
+def as_of_day(
+    last: pd.Timestamp | None, filters: Filters, as_of: pd.Timestamp | str | None = None
+) -> pd.Timestamp:
+    """The day figures are taken at, from ``last``, the time of the last visit in view."""
     if as_of is None:
-        last = pd.to_datetime(visits["visited_at"]).max()
         as_of = last if filters.end is None or pd.isna(last) else min(last, filters.end)
         if pd.isna(as_of):
             as_of = filters.end if filters.end is not None else pd.Timestamp.now()
@@ -1292,7 +1435,7 @@ def _view_bounds(
     return (0.0, 0.0, 0.0, 0.0)
 
 
-def _camera_points(cams: pd.DataFrame) -> pd.DataFrame:
+def camera_points(cams: pd.DataFrame) -> pd.DataFrame:
     """The cameras as the map draws them: kind, status, install day, beat and rounded lon/lat."""
     lon, lat = _lonlat(cams)
     return pd.DataFrame(
@@ -1307,7 +1450,7 @@ def _camera_points(cams: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def _unvisited_heat(
+def unvisited_heat(
     points: pd.DataFrame, resolution: int | None, cells: np.ndarray | None
 ) -> pd.DataFrame:
     """Heat of the households still to visit: weight 1, "not home" 0.5."""
@@ -1321,7 +1464,7 @@ def _unvisited_heat(
     )
 
 
-def _incident_heat(
+def incident_heat(
     incidents: pd.DataFrame,
     categories: tuple[str, ...] | None,
     hours: tuple[int, int] | None,

@@ -115,7 +115,8 @@ def install_effect(
     beats : DataFrame
         ``id``, ``name``.
     households : DataFrame
-        ``id`` and ``beat_id``.
+        ``id`` and ``beat_id``, one row per household; or ``beat_id`` and ``households``, the
+        count per beat (what :mod:`geo.coverage_store` reads from the store).
     cameras : DataFrame
         ``kind``, ``installed_on`` and ``beat_id`` (see :func:`geo.filters.with_beat`).
     incidents : DataFrame
@@ -219,11 +220,15 @@ def _beat_table(
 ) -> pd.DataFrame:
     """One row per beat: ``households``, ``installs`` in the period and ``event`` (first one)."""
     table = beats[["id", "name"]].rename(columns={"id": "beat_id"}).reset_index(drop=True)
-    size = households.groupby(households["beat_id"].astype("Int64")).size()
+    if "households" in households.columns:  # already counted per beat
+        size = households.set_index(households["beat_id"].astype("Int64"))["households"]
+    else:
+        size = households.groupby(households["beat_id"].astype("Int64")).size()
     table["households"] = table["beat_id"].map(size).fillna(0).astype(int)
     grp = period.groupby("beat_id")["day"]
     table["installs"] = table["beat_id"].map(grp.size()).fillna(0).astype(int)
-    table["event"] = pd.to_datetime(table["beat_id"].map(grp.min()))
+    # reindex, not map: no installs at all would map an empty datetime column to floats
+    table["event"] = pd.to_datetime(grp.min().reindex(table["beat_id"]).to_numpy())
     return table
 
 

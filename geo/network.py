@@ -61,9 +61,10 @@ import numpy as np
 import pandas as pd
 import pyproj
 import shapely
-from shapely.geometry import LineString, Point
+from shapely.geometry import LineString
 
 from geo._errors import BeatMapError, InputError, NotFoundError, OfflineError
+from geo.coords import utm_crs
 from geo.i18n import Catalogue
 
 __all__ = [
@@ -1110,9 +1111,7 @@ def _merge_text(key: str, value: object) -> str:
 
 
 def _utm_crs(bounds: tuple[float, float, float, float]) -> pyproj.CRS:
-    w, s, e, n = bounds
-    centre = gpd.GeoSeries([Point((w + e) / 2, (s + n) / 2)], crs=4326)
-    return centre.estimate_utm_crs()
+    return utm_crs(bounds)
 
 
 def _extent(G: nx.MultiDiGraph) -> tuple[float, float, float, float]:

@@ -72,6 +72,8 @@ def _sql_table(tbl: Table) -> sa.Table:
         )
     if tbl.name == "visits":
         cols.append(sa.Column("request_id", sa.String(REQUEST_ID_LENGTH), nullable=True))
+    if tbl.name == "households":  # its H3 cell (geo.hexes), computed by Store.write
+        cols.append(sa.Column("h3", sa.BigInteger, nullable=True, index=True))
     if tbl.geometry:
         cols.append(sa.Column("geometry", geometry_type(tbl.geometry), nullable=False))
     return sa.Table(tbl.name, metadata, *cols)
@@ -98,6 +100,8 @@ VISIT_STATUS = sa.Table(
     sa.Column("last_attempt_at", sa.DateTime, nullable=False),
     sa.Column("attempts", sa.Integer, nullable=False),
     sa.Index("ix_visit_status_beat_status", "beat_id", "status", "visited_by"),
+    sa.Index("ix_visit_status_first", "first_visited_at", "beat_id", "visited_by"),
+    sa.Index("ix_visit_status_by", "visited_by", "first_visited_at"),
 )
 #: households per beat (beat_id NULL: households outside every beat), kept up to date by every
 #: write of households, so the Coverage figures never count the households table
@@ -106,6 +110,37 @@ BEAT_HOUSEHOLDS = sa.Table(
     metadata,
     sa.Column("beat_id", sa.Integer, nullable=True, unique=True),
     sa.Column("households", sa.Integer, nullable=False),
+)
+#: households per H3 cell (geo.hexes.CELL_RESOLUTION), beat, rental or not, and status, kept up
+#: to date with VISIT_STATUS, so the Coverage map counts its hexagons without reading households
+CELL_STATUS = sa.Table(
+    "cell_status",
+    metadata,
+    sa.Column("cell", sa.BigInteger, nullable=False),
+    sa.Column("beat_id", sa.Integer, nullable=True),
+    sa.Column("rental", sa.Boolean, nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("households", sa.Integer, nullable=False),
+    sa.Index("ix_cell_status_cell", "cell"),
+    sa.Index("ix_cell_status_beat", "beat_id"),
+)
+#: visits per officer, day, beat, rental or not and outcome, with the first and last visit time
+#: (seconds since 1970), kept up to date as visits are written: the Coverage page's visits per
+#: evening, officer hours and campaign span read this, not the visits
+VISIT_DAYS = sa.Table(
+    "visit_days",
+    metadata,
+    sa.Column("officer_id", sa.Integer, nullable=False),
+    sa.Column("day", sa.Date, nullable=False),
+    sa.Column("week", sa.Date, nullable=False),
+    sa.Column("beat_id", sa.Integer, nullable=True),
+    sa.Column("rental", sa.Boolean, nullable=False),
+    sa.Column("outcome", sa.String(16), nullable=False),
+    sa.Column("visits", sa.Integer, nullable=False),
+    sa.Column("first_s", sa.Float, nullable=False),
+    sa.Column("last_s", sa.Float, nullable=False),
+    sa.Index("ix_visit_days_officer_day", "officer_id", "day"),
+    sa.Index("ix_visit_days_day", "day"),
 )
 #: from this many households touched, the status table is rebuilt whole
 REFRESH_ALL_FROM = 2_000
@@ -539,6 +574,8 @@ class Store:
         if tbl.geometry and n:
             geom = df.geometry.values if isinstance(df, gpd.GeoDataFrame) else df["geometry"]
             columns["geometry"] = shapely.to_wkb(np.asarray(geom), hex=False).tolist()
+            if name == "households":
+                columns["h3"] = household_cells(np.asarray(geom))
         keys = ["id", *columns]
         stage = None
         if sqlite and n >= STAGE_ROWS:
@@ -558,6 +595,8 @@ class Store:
         if mode == "replace":
             if name in ("households", "visits"):
                 conn.execute(VISIT_STATUS.delete())
+                conn.execute(CELL_STATUS.delete())
+                conn.execute(VISIT_DAYS.delete())
             conn.execute(sql.delete())
         ids = np.zeros(n, dtype=np.int64)
         ids[~missing] = np.asarray(given[~missing], dtype=np.int64)
@@ -614,6 +653,8 @@ class Store:
         elif name == "households":
             if mode == "replace" and n:
                 refresh_status(conn, None)
+            elif n:
+                refresh_cells(conn, ids.tolist())
             refresh_beat_households(conn)
         return ids
 
@@ -633,7 +674,10 @@ class Store:
         def run(conn: Connection) -> None:
             if mode == "replace":
                 conn.execute(VISIT_STATUS.delete())
+                conn.execute(CELL_STATUS.delete())
+                conn.execute(VISIT_DAYS.delete())
                 conn.execute(BEAT_HOUSEHOLDS.delete())
+                conn.execute(VISIT_DAYS.delete())
                 for name in reversed(TABLE_ORDER):
                     conn.execute(SQL_TABLES[name].delete())
                 conn.execute(META.delete())
@@ -664,6 +708,9 @@ class Store:
         if name == "households" and "beat_id" in values:
             refresh_status(conn, ids)
             refresh_beat_households(conn)
+        elif name == "households" and "rental" in values:
+            refresh_cells(conn, ids)
+            refresh_days(conn, ids)
 
     def set_column(
         self,
@@ -694,13 +741,18 @@ class Store:
         if name == "households" and column == "beat_id":
             refresh_status(conn, ids)
             refresh_beat_households(conn)
+        elif name == "households" and column == "rental":
+            refresh_cells(conn, ids)
+            refresh_days(conn, ids)
 
     def clear(self) -> None:
         """Delete every row of every table (children first), in one transaction."""
 
         def run(conn: Connection) -> None:
             conn.execute(VISIT_STATUS.delete())
+            conn.execute(CELL_STATUS.delete())
             conn.execute(BEAT_HOUSEHOLDS.delete())
+            conn.execute(VISIT_DAYS.delete())
             for name in reversed(TABLE_ORDER):
                 conn.execute(SQL_TABLES[name].delete())
             conn.execute(META.delete())
@@ -770,8 +822,11 @@ def status_rows(
     household_where: Sequence[sa.ColumnElement] = (),
     start: object = None,
     end: object = None,
+    officer_ids: Sequence[int] | None = None,
 ) -> sa.Select:
     """The status rule in SQL: one row per household with a visit in the window.
+
+    ``officer_ids``: count only the visits these officers made (the sidebar's officer filter).
 
     Columns ``household_id``, ``beat_id``, ``status`` (``visited`` once any visit found the
     family at home, else the last attempt's outcome), ``visited_by`` and ``first_visited_at``
@@ -785,6 +840,8 @@ def status_rows(
         v_where.append(v.c.household_id.in_([int(i) for i in household_ids]))
     if household_where:
         v_where.append(v.c.household_id.in_(sa.select(hh.c.id).where(*household_where)))
+    if officer_ids is not None:
+        v_where.append(v.c.officer_id.in_([int(i) for i in officer_ids]))
     success = v.c.outcome == "visited"
     ranked = (
         sa.select(
@@ -828,8 +885,11 @@ def status_rows(
     ).select_from(per.join(hh, hh.c.id == per.c.household_id))
 
 
-def refresh_status(conn: Connection, household_ids: object = None) -> None:
+def refresh_status(conn: Connection, household_ids: object = None, *, cells: bool = True) -> None:
     """Recompute :data:`VISIT_STATUS` for these households (all when None), in ``conn``.
+
+    ``cells``: also recount their cells in :data:`CELL_STATUS` (off only for the migration
+    that predates that table).
 
     Called by every write of visits (and of a household's beat) in the same transaction, so
     the Coverage figures never disagree with the visits. The status rule itself lives in
@@ -849,15 +909,172 @@ def refresh_status(conn: Connection, household_ids: object = None) -> None:
         if ids is None:
             conn.exec_driver_sql("LOCK TABLE visit_status IN SHARE ROW EXCLUSIVE MODE")
         else:
-            hh = SQL_TABLES["households"]
-            lock = sa.select(hh.c.id).where(hh.c.id.in_(ids)).order_by(hh.c.id)
-            conn.execute(lock.with_for_update(key_share=True))
+            _lock_cells(conn, ids)
     if ids is None:
         conn.execute(vs.delete())
     else:
         conn.execute(vs.delete().where(vs.c.household_id.in_(ids)))
     rows = status_rows(household_ids=ids)
     conn.execute(vs.insert().from_select([c.name for c in rows.selected_columns], rows))
+    if cells:
+        refresh_cells(conn, ids, locked=True)
+        refresh_days(conn, ids)
+
+
+def household_cells(points: np.ndarray) -> list[int | None]:
+    """The stored H3 cell (:data:`geo.hexes.CELL_RESOLUTION`) of each point; None if empty."""
+    from geo.hexes import CELL_RESOLUTION, h3_cells
+
+    lon, lat = shapely.get_x(points), shapely.get_y(points)
+    ok = np.isfinite(lon) & np.isfinite(lat) & (np.abs(lat) <= 90) & (np.abs(lon) <= 180)
+    out: list[int | None] = [None] * len(points)
+    cells = h3_cells(lon[ok], lat[ok], CELL_RESOLUTION).astype(np.int64).tolist()
+    for i, c in zip(np.flatnonzero(ok).tolist(), cells, strict=True):
+        out[i] = c
+    return out
+
+
+def _lock_cells(conn: Connection, ids: list[int]) -> list[int]:
+    """PostgreSQL: lock the households of the cells of ``ids`` (one ordered statement, so two
+    writers in one cell take turns and never deadlock); return those cells."""
+    hh = SQL_TABLES["households"]
+    cells = sa.select(hh.c.h3).where(hh.c.id.in_(ids), hh.c.h3.is_not(None)).distinct()
+    found = [int(c) for c in conn.execute(cells).scalars()]
+    lock = sa.select(hh.c.id).where(sa.or_(hh.c.id.in_(ids), hh.c.h3.in_(found)))
+    conn.execute(lock.order_by(hh.c.id).with_for_update(key_share=True))
+    return found
+
+
+def refresh_cells(conn: Connection, household_ids: object = None, *, locked: bool = False) -> None:
+    """Recount :data:`CELL_STATUS` for the cells of these households (all when None).
+
+    Called with :func:`refresh_status` and by writes of households, in their transaction.
+    """
+    hh, vs, cs = SQL_TABLES["households"], VISIT_STATUS, CELL_STATUS
+    pg = conn.dialect.name == "postgresql"
+    ids = None
+    if household_ids is not None:
+        ids = sorted({int(i) for i in household_ids if i is not None})
+        if not ids:
+            return
+        if len(ids) >= REFRESH_ALL_FROM:
+            ids = None
+    if ids is None:
+        if pg:
+            conn.exec_driver_sql("LOCK TABLE cell_status IN SHARE ROW EXCLUSIVE MODE")
+        conn.execute(cs.delete())
+        where = [hh.c.h3.is_not(None)]
+    else:
+        if pg and not locked:
+            cells = _lock_cells(conn, ids)
+        else:
+            sel = sa.select(hh.c.h3).where(hh.c.id.in_(ids), hh.c.h3.is_not(None)).distinct()
+            cells = [int(c) for c in conn.execute(sel).scalars()]
+        if not cells:
+            return
+        conn.execute(cs.delete().where(cs.c.cell.in_(cells)))
+        where = [hh.c.h3.in_(cells)]
+    rental = sa.func.coalesce(hh.c.rental, sa.false()).label("rental")
+    status = sa.func.coalesce(vs.c.status, "unvisited").label("status")
+    rows = (
+        sa.select(hh.c.h3, hh.c.beat_id, rental, status, sa.func.count().label("households"))
+        .select_from(hh.outerjoin(vs, vs.c.household_id == hh.c.id))
+        .where(*where)
+        .group_by(hh.c.h3, hh.c.beat_id, rental, status)
+    )
+    cols = ["cell", "beat_id", "rental", "status", "households"]
+    conn.execute(cs.insert().from_select(cols, rows))
+
+
+def _epoch(conn: Connection, column: sa.ColumnElement) -> sa.ColumnElement:
+    """Seconds since 1970 of a naive timestamp column, in SQL."""
+    if conn.dialect.name == "postgresql":
+        return sa.cast(sa.extract("epoch", column), sa.Float)
+    return (sa.func.julianday(column) - 2440587.5) * 86400.0
+
+
+def _monday(conn: Connection, column: sa.ColumnElement) -> sa.ColumnElement:
+    """The Monday of a timestamp's ISO week, as a date, in SQL."""
+    if conn.dialect.name == "postgresql":
+        return sa.cast(sa.func.date_trunc(sa.literal_column("'week'"), column), sa.Date)
+    return sa.func.date(column, sa.literal_column("'weekday 0'"), sa.literal_column("'-6 days'"))
+
+
+def refresh_days(
+    conn: Connection, household_ids: object = None, *, pairs: Sequence[tuple] = ()
+) -> None:
+    """Recount :data:`VISIT_DAYS` for the officer-days of these households' visits (all when
+    None) and of ``pairs`` (``(officer_id, timestamp)``, e.g. a visit just deleted)."""
+    v, hh, vd = SQL_TABLES["visits"], SQL_TABLES["households"], VISIT_DAYS
+    pg = conn.dialect.name == "postgresql"
+    ids: list[int] = []
+    if household_ids is not None:
+        ids = sorted({int(i) for i in household_ids if i is not None})
+    everything = (household_ids is None and not pairs) or len(ids) >= REFRESH_ALL_FROM
+    day = sa.func.date(v.c.visited_at)
+    if everything:
+        if pg:
+            conn.exec_driver_sql("LOCK TABLE visit_days IN SHARE ROW EXCLUSIVE MODE")
+        conn.execute(vd.delete())
+        where: list[sa.ColumnElement] = []
+    else:
+        found = set()
+        if ids:
+            sel = sa.select(v.c.officer_id, day).where(v.c.household_id.in_(ids)).distinct()
+            found = {(int(o), pd.Timestamp(d).date()) for o, d in conn.execute(sel).all()}
+        found |= {(int(o), pd.Timestamp(t).date()) for o, t in pairs}
+        if not found:
+            return
+        officers = sorted({o for o, _ in found})
+        if pg:  # writers of one officer's evening take turns
+            off = SQL_TABLES["officers"]
+            lock = sa.select(off.c.id).where(off.c.id.in_(officers)).order_by(off.c.id)
+            conn.execute(lock.with_for_update(key_share=True))
+        keys = [sa.and_(vd.c.officer_id == o, vd.c.day == d) for o, d in sorted(found)]
+        conn.execute(vd.delete().where(sa.or_(*keys)))
+        where = [
+            sa.or_(
+                *[
+                    sa.and_(
+                        v.c.officer_id == o,
+                        v.c.visited_at >= pd.Timestamp(d).to_pydatetime(),
+                        v.c.visited_at < (pd.Timestamp(d) + pd.Timedelta(days=1)).to_pydatetime(),
+                    )
+                    for o, d in sorted(found)
+                ]
+            )
+        ]
+    rental = sa.func.coalesce(hh.c.rental, sa.false())
+    rows = (
+        sa.select(
+            v.c.officer_id,
+            day,
+            _monday(conn, v.c.visited_at),
+            hh.c.beat_id,
+            rental,
+            v.c.outcome,
+            sa.func.count(),
+            sa.func.min(_epoch(conn, v.c.visited_at)),
+            sa.func.max(_epoch(conn, v.c.visited_at)),
+        )
+        .select_from(v.join(hh, hh.c.id == v.c.household_id))
+        .where(*where)
+        .group_by(
+            v.c.officer_id, day, _monday(conn, v.c.visited_at), hh.c.beat_id, rental, v.c.outcome
+        )
+    )
+    cols = [
+        "officer_id",
+        "day",
+        "week",
+        "beat_id",
+        "rental",
+        "outcome",
+        "visits",
+        "first_s",
+        "last_s",
+    ]
+    conn.execute(vd.insert().from_select(cols, rows))
 
 
 def refresh_beat_households(conn: Connection) -> None:

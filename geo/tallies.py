@@ -23,10 +23,11 @@ import sqlalchemy as sa
 
 from geo._errors import InputError
 from geo.model import OUTCOMES
-from geo.store import BEAT_HOUSEHOLDS, SQL_TABLES, VISIT_STATUS, filters, status_rows
+from geo.store import BEAT_HOUSEHOLDS, SQL_TABLES, VISIT_DAYS, VISIT_STATUS, filters, status_rows
 
 __all__ = [
     "STATUSES",
+    "visit_span",
     "daily_visits",
     "household_states",
     "officer_visits",
@@ -323,3 +324,20 @@ def officer_visits(
     return out.sort_values(["attempts", "officer_id"], ascending=[False, True]).reset_index(
         drop=True
     )
+
+
+def visit_span(store: Any, *, scope: Any = None) -> tuple[pd.Timestamp, pd.Timestamp] | None:
+    """Time of the first and of the last visit (in the scope's beats), or None without visits.
+
+    Read from the per-day table the store keeps (:data:`geo.store.VISIT_DAYS`), not the visits.
+    """
+    vd = VISIT_DAYS
+    where = []
+    if scope is not None and not scope.is_city:
+        where.append(vd.c.beat_id.in_([int(b) for b in scope.beat_ids or ()]))
+    stmt = sa.select(sa.func.min(vd.c.first_s), sa.func.max(vd.c.last_s)).where(*where)
+    with store.faults(), store.engine.connect() as conn:
+        first, last = conn.execute(stmt).one()
+    if first is None:
+        return None
+    return (pd.Timestamp(float(first), unit="s"), pd.Timestamp(float(last), unit="s"))

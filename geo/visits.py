@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 from geo._errors import InputError, NotFoundError
 from geo.model import OUTCOMES, validate
-from geo.store import REQUEST_ID_LENGTH, SQL_TABLES, refresh_status
+from geo.store import REQUEST_ID_LENGTH, SQL_TABLES, refresh_days, refresh_status
 
 __all__ = ["UNDO_MINUTES", "record_visit", "undo_visit"]
 
@@ -191,5 +191,6 @@ def undo_visit(
             )
         conn.execute(visits.delete().where(visits.c.id == int(visit_id)))
         refresh_status(conn, [row.household_id])
+        refresh_days(conn, pairs=[(row.officer_id, row.visited_at)])
 
     store.write_transaction(delete)

@@ -107,7 +107,7 @@ def _round_trip(store: Store):
 def test_round_trip(store_url):
     store = Store(store_url)
     _round_trip(store)
-    assert schema_revision(store.engine) == "0004_store"
+    assert schema_revision(store.engine) == "0005_cells"
     store.close()
 
 

@@ -79,7 +79,7 @@ def upgrade() -> None:
     # the coverage status of every household called on so far (kept up to date by the store)
     from geo.store import refresh_beat_households, refresh_status
 
-    refresh_status(bind, None)
+    refresh_status(bind, None, cells=False)  # 0005 adds and fills the cell table
     refresh_beat_households(bind)
     if bind.dialect.name != "postgresql":
         return
