@@ -26,6 +26,8 @@ __all__ = [
     "get_workspace",
     "read_table",
     "t",
+    "visit_span",
+    "wechat_reach",
 ]
 
 
@@ -201,25 +203,38 @@ def read_table(name: str, columns: list[str] | None = None):
 # Coverage page: the page's computation, cached per set of filters and per version of the tables.
 
 
-@st.cache_data(show_spinner=False, max_entries=4)
-def _coverage_frames(key: tuple) -> dict:
-    from geo.filters import with_beat
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _coverage_inputs(key: tuple) -> dict:
+    # the small tables (a visit changes none of them), shared read-only by every view
+    from geo.coverage_store import coverage_inputs
 
-    frames = {name: read_table(name) for name in TABLE_ORDER}
-    for name in ("incidents", "cameras"):
-        frames[name] = with_beat(frames[name], frames["beats"])
-    return frames
+    return coverage_inputs(get_workspace().store, scope=_scope())
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
-def _coverage_view(filters, options: tuple, key: tuple):
-    from geo.coverage import coverage_view as compute
+#: seconds a Coverage view is reused at most: visits recorded through another app server (which
+#: this server's write counters do not see) show up within this time
+COVERAGE_TTL_S = 30
 
-    return compute(_coverage_frames(key), filters, **dict(options))
+
+@st.cache_data(show_spinner=False, max_entries=64, ttl=COVERAGE_TTL_S)
+def _coverage_view(filters, options: tuple, key: tuple, inputs_key: tuple):
+    from geo.coverage_store import coverage_view as compute
+
+    return compute(
+        get_workspace().store,
+        filters,
+        inputs=_coverage_inputs(inputs_key),
+        scope=_scope(),
+        **dict(options),
+    )
 
 
 def coverage_view(filters, **options):
-    """:func:`geo.coverage.coverage_view` over the workspace's tables, cached.
+    """:func:`geo.coverage_store.coverage_view` of the workspace's store, cached.
+
+    The figures are counted in the database; the small tables behind them are read once per
+    change of those tables. A view is cached per set of filters and options, per version of the
+    tables and per scope, for at most :data:`COVERAGE_TTL_S` seconds.
 
     Parameters
     ----------
@@ -227,8 +242,41 @@ def coverage_view(filters, **options):
     **options
         Keyword arguments of :func:`geo.coverage.coverage_view` (hashable values).
     """
+    from geo.coverage_store import INPUT_TABLES
+
     with st.spinner(t("正在计算覆盖率 ...", "computing coverage ...")):
-        return _coverage_view(filters, tuple(sorted(options.items())), _data_key(TABLE_ORDER))
+        return _coverage_view(
+            filters,
+            tuple(sorted(options.items())),
+            _data_key(TABLE_ORDER),
+            _data_key(INPUT_TABLES),
+        )
+
+
+@st.cache_data(show_spinner=False, max_entries=16, ttl=COVERAGE_TTL_S)
+def _visit_span(key: tuple):
+    from geo.tallies import visit_span as span
+
+    return span(get_workspace().store, scope=_scope())
+
+
+def visit_span():
+    """First and last visit time in the session's scope (None without visits), cached."""
+    return _visit_span(_data_key(("visits",)))
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _wechat_reach(key: tuple):
+    from geo.wechat import reach_by_beat
+
+    columns = ["address", "beat_id", "wechat_member", "building", "building_id", "estate"]
+    return reach_by_beat(read_table("households", columns))
+
+
+def wechat_reach():
+    """:func:`geo.wechat.reach_by_beat` of the households in scope (one row per beat), cached
+    per version of the households: the page never holds the households table itself."""
+    return _wechat_reach(_data_key(("households",)))
 
 
 @st.cache_resource(show_spinner=False, max_entries=2)

@@ -1,8 +1,8 @@
 """覆盖率 Coverage: where household visiting lags, and why (the chief's view).
 
-Widgets only: the figures come from :func:`geo.coverage.coverage_view` (cached in
-``ui/cache.py``), the map from :func:`layers.coverage_map.coverage_map`. Filters come from the
-shared sidebar (``ui/sidebar.py``). Panning the map does not rerun the page; clicking a beat (on
+Widgets only: the figures come from :func:`geo.coverage_store.coverage_view`, counted in the
+database (cached in ``ui/cache.py``), the map from :func:`layers.coverage_map.coverage_map`.
+Filters come from the shared sidebar (``ui/sidebar.py``). Panning the map does not rerun the page; clicking a beat (on
 the map or in the table) selects it and shows its households, officers and trend.
 """
 
@@ -28,6 +28,7 @@ from ui.cache import (
     get_settings,
     read_table,
     t,
+    wechat_reach,
 )
 from ui.sidebar import current_filters
 
@@ -289,14 +290,7 @@ with tab_progress:
     cols += ["pace", "required_pace", "projected_finish", "on_track"]
     shown = _show(table, cols).rename(columns={"beat": t("警务区", "beat")})
     if level == "beat":  # share of households in a WeChat group (geo.wechat)
-        from geo.wechat import reach_by_beat
-
-        reach = reach_by_beat(
-            read_table(
-                "households",
-                ["address", "beat_id", "wechat_member", "building", "building_id", "estate"],
-            )
-        )
+        reach = wechat_reach()
         share = table["beat_id"].map(reach["share"]).to_numpy(dtype=float)
         shown[t("微信群入群率（%）", "In WeChat groups (%)")] = (share * 100).round(1)
     st.caption(

@@ -16,7 +16,7 @@ import streamlit as st
 
 from geo._errors import BeatMapError
 from geo.filters import HOUSEHOLD_TYPES, Filters
-from ui.cache import read_table, t
+from ui.cache import read_table, t, visit_span
 
 FILTERS_KEY = "beatmap_filters"
 #: widget keys (values mirrored under "_keep" + key)
@@ -27,7 +27,6 @@ OFFICERS_KEY = "flt_officers"
 TYPE_KEY = "flt_household_type"
 _KEYS = (DATES_KEY, STATIONS_KEY, BEATS_KEY, OFFICERS_KEY, TYPE_KEY)
 #: visit columns read for the campaign's dates (the Coverage page reads the same ones)
-VISIT_COLUMNS = ["household_id", "officer_id", "visited_at", "outcome"]
 
 
 def _keep(key: str) -> str:
@@ -45,13 +44,13 @@ def _remember(key: str) -> None:
     st.session_state[_keep(key)] = st.session_state.get(key)
 
 
-def campaign_span(visits: pd.DataFrame) -> tuple[dt.date, dt.date]:
-    """First and last day with visits (today when there are none)."""
-    when = pd.to_datetime(visits["visited_at"])
-    if when.empty or when.isna().all():
+def campaign_span() -> tuple[dt.date, dt.date]:
+    """First and last day with visits in the session's scope (today when there are none)."""
+    span = visit_span()
+    if span is None:
         today = dt.date.today()
         return today, today
-    return when.min().date(), when.max().date()
+    return span[0].date(), span[1].date()
 
 
 def render_filters() -> Filters:
@@ -67,12 +66,11 @@ def render_filters() -> Filters:
         stations = read_table("stations", ["name"])
         beats = read_table("beats", ["name", "station_id"])
         officers = read_table("officers", ["name", "station_id", "beat_id", "role"])
-        visits = read_table("visits", VISIT_COLUMNS)
+        first, last = campaign_span()
     except BeatMapError:
         filters = Filters()
         st.session_state[FILTERS_KEY] = filters
         return filters
-    first, last = campaign_span(visits)
     with st.sidebar:
         st.subheader(t("筛选", "Filters"))
         if DATES_KEY not in st.session_state:
