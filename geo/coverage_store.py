@@ -24,8 +24,9 @@ window's visits instead, which costs more on a large city.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import h3
@@ -63,7 +64,7 @@ from geo.hexes import CELL_RESOLUTION, h3_cells, parent_bits
 from geo.model import OUTCOMES
 from geo.store import CELL_STATUS, SQL_TABLES, VISIT_DAYS, VISIT_STATUS, filters, status_rows
 
-__all__ = ["INPUT_TABLES", "coverage_inputs", "coverage_view"]
+__all__ = ["INPUT_TABLES", "FixedParts", "coverage_inputs", "coverage_view", "fixed_parts"]
 
 #: the tables :func:`coverage_inputs` reads (households: only those with a camera or a survey);
 #: it also gives ``beats_map`` and ``stations_map``, the simplified polygons
@@ -118,31 +119,110 @@ def coverage_inputs(store: Any, *, scope: Any = None) -> dict[str, pd.DataFrame]
 _BEAT_COLUMNS = ["beat_id", "households", "visited", "unvisited", "not_home", "coverage"]
 
 
-def _map_frames(beats: pd.DataFrame, inputs: Mapping, progress: pd.DataFrame, stations):
-    """:func:`geo.coverage.beat_map_frame` and :func:`station_map_frame` of the beats in view,
-    from the polygons :func:`coverage_inputs` simplified."""
-    simple = inputs["beats_map"].set_index("beat_id")["geometry"]
-    shapes = beats.assign(geometry=simple.reindex(beats["id"].astype("int64")).to_numpy())
-    beats_map = beat_map_frame(
-        shapes.set_crs(beats.crs, allow_override=True), progress, tolerance=0
-    )
-    whole = inputs["beats"]
-    in_view = set(beats["station_id"].dropna().astype("int64"))
-    full = whole[whole["station_id"].isin(in_view)]
-    if len(full) == len(beats):  # whole stations in view: their simplified areas as they are
-        stations_map = inputs["stations_map"]
-        stations_map = stations_map[stations_map["station_id"].isin(in_view)]
-    else:
-        stations_map = station_map_frame(beats, stations)
-    return beats_map, stations_map
-
-
 def _cells_of(points: pd.DataFrame) -> np.ndarray:
     """H3 cells (:data:`geo.hexes.CELL_RESOLUTION`, int64) of a point GeoDataFrame."""
     if len(points) == 0:
         return np.zeros(0, dtype=np.int64)
     xy = points.geometry.get_coordinates()
     return h3_cells(xy["x"].to_numpy(), xy["y"].to_numpy(), CELL_RESOLUTION).astype(np.int64)
+
+
+def _beats_map(beats: pd.DataFrame, inputs: Mapping, progress: pd.DataFrame) -> pd.DataFrame:
+    """:func:`geo.coverage.beat_map_frame` of the beats in view, from the polygons
+    :func:`coverage_inputs` simplified."""
+    simple = inputs["beats_map"].set_index("beat_id")["geometry"]
+    shapes = beats.assign(geometry=simple.reindex(beats["id"].astype("int64")).to_numpy())
+    shapes = shapes.set_crs(beats.crs, allow_override=True)
+    return beat_map_frame(shapes, progress, tolerance=0)
+
+
+def _stations_map(beats: pd.DataFrame, inputs: Mapping, stations: pd.DataFrame) -> pd.DataFrame:
+    """:func:`geo.coverage.station_map_frame` of the beats in view (the simplified areas of
+    :func:`coverage_inputs` when whole stations are in view)."""
+    whole = inputs["beats"]
+    in_view = set(beats["station_id"].dropna().astype("int64"))
+    if len(whole[whole["station_id"].isin(in_view)]) == len(beats):
+        out = inputs["stations_map"]
+        return out[out["station_id"].isin(in_view)]
+    return station_map_frame(beats, stations)
+
+
+@dataclass(frozen=True)
+class FixedParts:
+    """The parts of the Coverage view that no visit changes, for one set of filters.
+
+    Cameras, incident heat and hours, follow-up surveys, the before/after comparison of camera
+    installs, station areas and offices: they depend on the small tables of
+    :func:`coverage_inputs`, the households per beat and the day of the view, so a server
+    keeps them while visits come in (:func:`coverage_view`'s ``fixed``).
+    """
+
+    cameras: pd.DataFrame
+    heat_incidents: pd.DataFrame
+    incidents_by_hour: pd.DataFrame
+    surveys: pd.DataFrame
+    surveys_total: pd.DataFrame
+    effect: object
+    offices: pd.DataFrame
+    stations_map: pd.DataFrame
+
+
+def fixed_parts(
+    store: Any,
+    filters: Filters,
+    *,
+    inputs: Mapping[str, pd.DataFrame],
+    scope: Any = None,
+    as_of: pd.Timestamp,
+    resolution: int | None,
+    bounds: tuple[float, float, float, float],
+    incident_categories: tuple[str, ...] | None = None,
+    incident_hours: tuple[int, int] | None = None,
+    effect_window_days: int = 60,
+    effect_min_installs: int = 3,
+) -> FixedParts:
+    """The :class:`FixedParts` of the view of ``filters`` taken at ``as_of``.
+
+    ``resolution`` and ``bounds`` are the map's (H3 resolution of the hexagons, or None when
+    households are drawn as points; the extent of the beats in view).
+    """
+    f = apply_filters(inputs, filters)
+    undated = apply_filters(inputs, filters, dated=())
+    beats = f["beats"]
+    narrow = _Narrow.of(filters, beats, scope)
+    cs = CELL_STATUS
+    with store.faults(), store.engine.connect() as conn:
+        homes = _rows(
+            conn,
+            sa.select(cs.c.beat_id, sa.func.sum(cs.c.households))
+            .where(*narrow.cells())
+            .group_by(cs.c.beat_id),
+            ["beat_id", "households"],
+        )
+    homes["households"] = pd.to_numeric(homes["households"]).astype("int64")
+    effect = install_effect(
+        beats=beats,
+        households=homes,
+        cameras=undated["cameras"],
+        incidents=undated["incidents"],
+        since=filters.start if filters.start is not None else as_of - pd.Timedelta(days=120),
+        until=as_of,
+        window_days=effect_window_days,
+        min_installs=effect_min_installs,
+    )
+    inc = f["incidents"]
+    return FixedParts(
+        cameras=camera_points(f["cameras"]),
+        heat_incidents=incident_heat(
+            inc, incident_categories, incident_hours, resolution=resolution, bounds=bounds
+        ),
+        incidents_by_hour=incidents_by_hour(inc),
+        surveys=survey_summary(f["surveys"], f["households"], beats=beats),
+        surveys_total=survey_summary(f["surveys"], f["households"], beats=beats, by="all"),
+        effect=effect,
+        offices=offices_frame(beats, f["stations"]),
+        stations_map=_stations_map(beats, inputs, f["stations"]),
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -212,7 +292,7 @@ class _Narrow:
 
 def _rows(conn: Any, stmt: sa.Select, columns: list[str]) -> pd.DataFrame:
     # plain tuples: pandas probing SQLAlchemy rows for fields costs more than the query
-    return pd.DataFrame([tuple(r) for r in conn.execute(stmt)], columns=columns)
+    return pd.DataFrame([tuple(r) for r in conn.execute(stmt).all()], columns=columns)
 
 
 def _ns(values: pd.Series) -> np.ndarray:
@@ -427,6 +507,7 @@ def coverage_view(
     incident_hours: tuple[int, int] | None = None,
     effect_window_days: int = 60,
     effect_min_installs: int = 3,
+    fixed: Callable[..., FixedParts] | None = None,
 ) -> CoverageView:
     """Everything the Coverage page shows, from counts the database gives.
 
@@ -442,13 +523,16 @@ def coverage_view(
     target_date, target, as_of, window_days, selected_beat, max_points, incident_categories,
     incident_hours, effect_window_days, effect_min_installs
         As for :func:`geo.coverage.coverage_view`.
+    fixed : callable, optional
+        ``fixed(as_of=, resolution=, bounds=)`` giving the :class:`FixedParts` of these filters
+        and options (a server passes one that caches them: no visit changes them); default
+        :func:`fixed_parts`.
 
     Returns
     -------
     geo.coverage.CoverageView
     """
     f = apply_filters(inputs, filters)
-    undated = apply_filters(inputs, filters, dated=())
     beats = f["beats"]
     narrow = _Narrow.of(filters, beats, scope)
     vd = VISIT_DAYS
@@ -497,7 +581,6 @@ def coverage_view(
         n_view = int(per_beat[list(STATUSES)].to_numpy().sum())
         mode = choose_view(n_view, max_points=max_points)
         bounds = _bounds(conn, beats, narrow)
-        cams = camera_points(f["cameras"])
         resolution = hexes = None
         hh = SQL_TABLES["households"]
         if mode == "hexes":
@@ -527,19 +610,20 @@ def coverage_view(
     daily.columns = list(OUTCOMES)
     daily = daily.rename_axis(index="day").reset_index()
     weeks["seconds"] = pd.to_numeric(weeks["seconds"]).astype(float)
-    inc = f["incidents"]
-    per_beat_homes = per_beat.assign(households=per_beat[list(STATUSES)].sum(axis=1))
-    effect = install_effect(
-        beats=beats,
-        households=per_beat_homes[["beat_id", "households"]],
-        cameras=undated["cameras"],
-        incidents=undated["incidents"],
-        since=filters.start if filters.start is not None else as_of - pd.Timedelta(days=120),
-        until=as_of,
-        window_days=effect_window_days,
-        min_installs=effect_min_installs,
-    )
-    beats_map, stations_map = _map_frames(beats, inputs, progress["beat"], f["stations"])
+    if fixed is None:
+        fixed = partial(
+            fixed_parts,
+            store,
+            filters,
+            inputs=inputs,
+            scope=scope,
+            incident_categories=incident_categories,
+            incident_hours=incident_hours,
+            effect_window_days=effect_window_days,
+            effect_min_installs=effect_min_installs,
+        )
+    parts = fixed(as_of=as_of, resolution=resolution, bounds=bounds)
+    beats_map = _beats_map(beats, inputs, progress["beat"])
     detail = None
     if points is not None and selected_beat is not None and (beats["id"] == selected_beat).any():
         detail = beat_detail(
@@ -564,19 +648,17 @@ def coverage_view(
         hexes=hexes,
         resolution=resolution,
         beats_map=beats_map,
-        stations_map=stations_map,
-        offices=offices_frame(beats, f["stations"]),
-        cameras=cams,
+        stations_map=parts.stations_map,
+        offices=parts.offices,
+        cameras=parts.cameras,
         heat_unvisited=heat_unvisited,
-        heat_incidents=incident_heat(
-            inc, incident_categories, incident_hours, resolution=resolution, bounds=bounds
-        ),
-        incidents_by_hour=incidents_by_hour(inc),
+        heat_incidents=parts.heat_incidents,
+        incidents_by_hour=parts.incidents_by_hour,
         evenings=evenings_from_daily(daily, start=filters.start, end=as_of),
         hours=hours_from_weeks(weeks, officers=f["officers"]),
-        surveys=survey_summary(f["surveys"], f["households"], beats=beats),
-        surveys_total=survey_summary(f["surveys"], f["households"], beats=beats, by="all"),
-        effect=effect,
+        surveys=parts.surveys,
+        surveys_total=parts.surveys_total,
+        effect=parts.effect,
         detail=detail,
         bounds=bounds,
     )

@@ -120,3 +120,38 @@ def run_writers(url: str, *, processes: int, count: int, households: int):
     for p in procs:
         p.join(timeout=60)
     return sorted(out), wall
+
+
+def kept_tables(store) -> tuple[dict, dict]:
+    """The store's kept-up tables as sorted rows, now and after a full recount.
+
+    The recount (``refresh_status`` over every household, which also recounts the cell and day
+    tables) runs in a transaction that is rolled back, so the store is left as it was. Equal
+    dicts mean every incremental update kept the tables right.
+    """
+    import sqlalchemy as sa
+
+    from geo.store import BEAT_HOUSEHOLDS, CELL_STATUS, VISIT_DAYS, VISIT_STATUS, refresh_status
+
+    tables = (VISIT_STATUS, CELL_STATUS, VISIT_DAYS, BEAT_HOUSEHOLDS)
+
+    def rows(conn) -> dict:
+        out = {}
+        for t in tables:
+            got = [tuple(r) for r in conn.execute(sa.select(t))]
+            if t is CELL_STATUS:  # several rows of one key may hold its count between them
+                summed: dict = {}
+                for *key, n in got:
+                    summed[tuple(key)] = summed.get(tuple(key), 0) + n
+                got = [(*k, n) for k, n in summed.items()]
+            out[t.name] = sorted(got, key=repr)
+        return out
+
+    with store.engine.connect() as conn:
+        now = rows(conn)
+        conn.rollback()
+        with conn.begin() as trans:
+            refresh_status(conn, None)
+            again = rows(conn)
+            trans.rollback()
+    return now, again

@@ -2,6 +2,7 @@
 
 Every visit is written exactly once (rows = visits sent), no writer fails, no id is handed out
 twice, and a tap sent twice (every 5th) returns the first write's id without a second row.
+The tables kept up to date by those writes (status, cells, days) equal a recount afterwards.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 from geo.store import SQL_TABLES, Store
-from tests._city import run_writers, small_city
+from tests._city import kept_tables, run_writers, small_city
 
 PROCESSES, VISITS = 8, 200
 
@@ -37,4 +38,8 @@ def test_eight_writers_at_once(store_url):
         written = set(conn.execute(sa.select(visits.c.id)).scalars())
     assert rows == PROCESSES * VISITS == distinct
     assert written == set(ids)
+    # the status, cell and day tables the Coverage page reads equal a recount from the visits
+    now, recount = kept_tables(store)
+    assert sum(len(v) for v in now.values()) > 0
+    assert now == recount
     store.close()

@@ -21,7 +21,8 @@ from geo.demo import write_demo
 from geo.filters import Filters, with_beat
 from geo.model import TABLE_ORDER
 from geo.store import CELL_STATUS, SQL_TABLES, Store
-from geo.visits import record_visit
+from geo.visits import record_visit, undo_visit
+from tests._city import kept_tables
 from tests._coverage_city import fixture_city
 
 TARGET = "2026-06-30"
@@ -189,18 +190,25 @@ def test_kept_up_cells_follow_every_write(store):
     }
     fresh, kept = _recount(store)
     pd.testing.assert_series_equal(fresh, kept, check_dtype=False)
+    now, recount = kept_tables(store)
+    assert now == recount
     ids = hh["id"].to_numpy()
     officer = int(store.read("officers")["id"].iloc[0])
+    last = None
     for k, hid in enumerate(ids[:12]):
-        record_visit(
+        last = record_visit(
             store,
             household_id=int(hid),
             officer_id=officer,
             outcome=["visited", "not_home", "refused"][k % 3],
             visited_at=pd.Timestamp("2026-06-01 19:00") + pd.Timedelta(minutes=k),
         )
+    # an undo takes the visit out of its officer's evening (visit_days) too
+    undo_visit(store, last, officer_id=officer, now=pd.Timestamp("2026-06-01 19:12"))
     store.set_column("households", "rental", ids[20:30], np.ones(10, dtype=bool))
     other = int(store.read("beats")["id"].iloc[-1])
     store.update("households", ids[30:40], {"beat_id": other})
     fresh, kept = _recount(store)
     pd.testing.assert_series_equal(fresh, kept, check_dtype=False)
+    now, recount = kept_tables(store)
+    assert now == recount

@@ -216,15 +216,47 @@ def _coverage_inputs(key: tuple) -> dict:
 COVERAGE_TTL_S = 30
 
 
+#: options of the Coverage view that only its fixed parts depend on
+_FIXED_OPTIONS = (
+    "incident_categories",
+    "incident_hours",
+    "effect_window_days",
+    "effect_min_installs",
+)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _coverage_fixed(filters, options: tuple, as_of, resolution, bounds, inputs_key: tuple):
+    # what no visit changes (surveys, cameras, incidents, before/after): kept while visits come in
+    from geo.coverage_store import fixed_parts
+
+    return fixed_parts(
+        get_workspace().store,
+        filters,
+        inputs=_coverage_inputs(inputs_key),
+        scope=_scope(),
+        as_of=as_of,
+        resolution=resolution,
+        bounds=bounds,
+        **dict(options),
+    )
+
+
 @st.cache_data(show_spinner=False, max_entries=64, ttl=COVERAGE_TTL_S)
 def _coverage_view(filters, options: tuple, key: tuple, inputs_key: tuple):
     from geo.coverage_store import coverage_view as compute
+
+    fixed_options = tuple((k, v) for k, v in options if k in _FIXED_OPTIONS)
+
+    def fixed(*, as_of, resolution, bounds):
+        return _coverage_fixed(filters, fixed_options, as_of, resolution, bounds, inputs_key)
 
     return compute(
         get_workspace().store,
         filters,
         inputs=_coverage_inputs(inputs_key),
         scope=_scope(),
+        fixed=fixed,
         **dict(options),
     )
 
