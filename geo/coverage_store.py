@@ -308,24 +308,36 @@ def _timestamp(value: object) -> pd.Timestamp | None:
 # counts
 
 
+def _cell_counts(conn: Any, narrow: _Narrow, resolution: int) -> pd.DataFrame:
+    """Households per beat, H3 cell at ``resolution`` (``hex``) and status, from the kept-up
+    cell table: one pass gives the beats' counts and the map's hexagons."""
+    keep, put = parent_bits(resolution)
+    cs = CELL_STATUS
+    hexcol = (cs.c.cell.op("&")(sa.literal_column(str(keep)))).op("|")(sa.literal_column(str(put)))
+    hexcol = hexcol.label("hex")
+    rows = _rows(
+        conn,
+        sa.select(cs.c.beat_id, hexcol, cs.c.status, sa.func.sum(cs.c.households))
+        .where(*narrow.cells())
+        .group_by(cs.c.beat_id, hexcol, cs.c.status),
+        ["beat_id", "hex", "status", "n"],
+    )
+    rows["n"] = pd.to_numeric(rows["n"]).astype("int64")
+    return rows
+
+
 def _tallies(
-    conn: Any, narrow: _Narrow, status: sa.Subquery | None, recent: tuple
+    conn: Any, narrow: _Narrow, status: sa.Subquery | None, recent: tuple, cells: pd.DataFrame
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """:func:`geo.coverage.beat_tallies` in SQL.
 
     ``status``: the status rule over a window's visits (:func:`geo.store.status_rows`), or None
-    for the kept-up tables (the whole campaign).
+    for the kept-up tables (the whole campaign), whose counts are ``cells``
+    (:func:`_cell_counts`).
     """
     lo, hi = (r.to_pydatetime() for r in recent)
     if status is None:
-        cs = CELL_STATUS
-        counts = _rows(
-            conn,
-            sa.select(cs.c.beat_id, cs.c.status, sa.func.sum(cs.c.households))
-            .where(*narrow.cells())
-            .group_by(cs.c.beat_id, cs.c.status),
-            ["beat_id", "status", "n"],
-        )
+        counts = cells.groupby([cells["beat_id"].fillna(-1), "status"], as_index=False)["n"].sum()
         vs = VISIT_STATUS
         first, where = vs.c.first_visited_at, narrow.status()
         beat, by = vs.c.beat_id, vs.c.visited_by
@@ -392,21 +404,11 @@ def _tallies(
 
 
 def _hexes(
-    conn: Any, narrow: _Narrow, resolution: int, cameras: pd.DataFrame
+    cells: pd.DataFrame, resolution: int, cameras: pd.DataFrame
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """:func:`geo.coverage.hex_summary` and the unvisited heat, counted in SQL per hexagon."""
+    """:func:`geo.coverage.hex_summary` and the unvisited heat from :func:`_cell_counts`."""
     keep, put = parent_bits(resolution)
-    cs = CELL_STATUS
-    hexcol = (cs.c.cell.op("&")(sa.literal_column(str(keep)))).op("|")(sa.literal_column(str(put)))
-    hexcol = hexcol.label("hex")
-    rows = _rows(
-        conn,
-        sa.select(hexcol, cs.c.status, sa.func.sum(cs.c.households))
-        .where(*narrow.cells())
-        .group_by(hexcol, cs.c.status),
-        ["hex", "status", "n"],
-    )
-    rows["n"] = pd.to_numeric(rows["n"]).astype("int64")
+    rows = cells
     wide = rows.pivot_table(index="hex", columns="status", values="n", aggfunc="sum")
     wide = wide.reindex(columns=list(STATUSES)).fillna(0).astype("int64")
     wide.columns = list(STATUSES)
@@ -562,7 +564,9 @@ def coverage_view(
                 officer_ids=narrow.officer_ids,
             ).subquery("status")
         recent = recent_window(as_of, window_days)
-        per_beat, per_officer = _tallies(conn, narrow, status, recent)
+        bounds = _bounds(conn, beats, narrow)
+        cells = _cell_counts(conn, narrow, hex_resolution(bounds))
+        per_beat, per_officer = _tallies(conn, narrow, status, recent, cells)
         progress = {
             by: progress_from_tallies(
                 per_beat,
@@ -580,12 +584,11 @@ def coverage_view(
         }
         n_view = int(per_beat[list(STATUSES)].to_numpy().sum())
         mode = choose_view(n_view, max_points=max_points)
-        bounds = _bounds(conn, beats, narrow)
         resolution = hexes = None
         hh = SQL_TABLES["households"]
         if mode == "hexes":
             resolution = hex_resolution(bounds)
-            hexes, heat_unvisited = _hexes(conn, narrow, resolution, f["cameras"])
+            hexes, heat_unvisited = _hexes(cells, resolution, f["cameras"])
             if status is not None:  # a narrower window: the kept-up cells do not apply
                 hexes, heat_unvisited = _window_hexes(conn, narrow, status, resolution, hexes)
             points = status_df = None

@@ -139,8 +139,9 @@ VISIT_DAYS = sa.Table(
     sa.Column("visits", sa.Integer, nullable=False),
     sa.Column("first_s", sa.Float, nullable=False),
     sa.Column("last_s", sa.Float, nullable=False),
-    sa.Index("ix_visit_days_officer_day", "officer_id", "day"),
-    sa.Index("ix_visit_days_day", "day"),
+    # covering: officer hours per week and visits per day are read from the index alone
+    sa.Index("ix_visit_days_officer", "officer_id", "week", "day", "visits", "first_s", "last_s"),
+    sa.Index("ix_visit_days_day", "day", "outcome", "visits"),
 )
 #: from this many households touched, the status table is rebuilt whole
 REFRESH_ALL_FROM = 2_000

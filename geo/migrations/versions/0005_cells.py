@@ -52,8 +52,12 @@ def upgrade() -> None:
         sa.Column("first_s", sa.Float(), nullable=False),
         sa.Column("last_s", sa.Float(), nullable=False),
     )
-    op.create_index("ix_visit_days_officer_day", "visit_days", ["officer_id", "day"])
-    op.create_index("ix_visit_days_day", "visit_days", ["day"])
+    op.create_index(
+        "ix_visit_days_officer",
+        "visit_days",
+        ["officer_id", "week", "day", "visits", "first_s", "last_s"],
+    )
+    op.create_index("ix_visit_days_day", "visit_days", ["day", "outcome", "visits"])
     op.create_index(
         "ix_visit_status_first", "visit_status", ["first_visited_at", "beat_id", "visited_by"]
     )
@@ -88,7 +92,7 @@ def downgrade() -> None:
     op.drop_index("ix_visit_status_by", table_name="visit_status")
     op.drop_index("ix_visit_status_first", table_name="visit_status")
     op.drop_index("ix_visit_days_day", table_name="visit_days")
-    op.drop_index("ix_visit_days_officer_day", table_name="visit_days")
+    op.drop_index("ix_visit_days_officer", table_name="visit_days")
     op.drop_table("visit_days")
     op.drop_index("ix_cell_status_beat", table_name="cell_status")
     op.drop_index("ix_cell_status_cell", table_name="cell_status")
