@@ -19,6 +19,7 @@ import shapely
 import sqlalchemy as sa
 
 from geo.store import Store, schema_revision, upgrade
+from tests._city import kept_tables
 
 FIXTURE = Path(__file__).parent / "data" / "store_0001.sqlite"
 TABLES_0001 = [
@@ -116,6 +117,31 @@ def test_sqlite_upgrade_keeps_every_row(tmp_path):
     con = sqlite3.connect(path)
     assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     assert con.execute("PRAGMA foreign_key_check").fetchall() == []
+    # the count tables the upgrade filled equal a recount, and every household has its cell
+    now, recount = kept_tables(store)
+    assert now == recount and now["cell_status"]
+    assert con.execute("SELECT count(*) FROM households WHERE h3 IS NULL").fetchone()[0] == 0
+
+
+def test_sqlite_downgrade_to_0004_and_back(tmp_path):
+    from alembic import command
+    from alembic.config import Config
+
+    from geo.store import MIGRATIONS
+
+    path = tmp_path / "old.sqlite"
+    shutil.copy(FIXTURE, path)
+    store = Store(f"sqlite:///{path}")
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    with store.engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0004_store")
+    assert schema_revision(store.engine) == "0004_store"
+    upgrade(store.engine)
+    check_every_row(store)
+    now, recount = kept_tables(store)
+    assert now == recount
 
 
 def test_upgraded_sqlite_takes_new_rows_after_the_old_ids(tmp_path):
@@ -149,5 +175,7 @@ def test_postgresql_upgrade_keeps_every_row(pg_cluster):
                 "SELECT type FROM geometry_columns WHERE f_table_name = 'households'"
             ).scalar()
         assert kind == "POINT"
+        now, recount = kept_tables(store)
+        assert now == recount and now["cell_status"]
     finally:
         store.close()

@@ -97,6 +97,7 @@ def downgrade() -> None:
     op.drop_index("ix_cell_status_beat", table_name="cell_status")
     op.drop_index("ix_cell_status_cell", table_name="cell_status")
     op.drop_table("cell_status")
-    with op.batch_alter_table("households", schema=None) as batch_op:
-        batch_op.drop_index("ix_households_h3")
-        batch_op.drop_column("h3")
+    op.drop_index("ix_households_h3", table_name="households")
+    # in place (SQLite >= 3.35 and PostgreSQL): a batch copy of households would trip the
+    # foreign keys of the tables that refer to it
+    op.get_bind().exec_driver_sql("ALTER TABLE households DROP COLUMN h3")
