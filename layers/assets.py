@@ -86,10 +86,16 @@ class Asset:
         Part of the icon-font marker stack (Font Awesome, Glyphicons, awesome-markers). These
         are left out of maps without a :class:`folium.Icon`, which BeatMap avoids: it draws
         points as circle markers and ``DivIcon``s that need no font file.
+    jquery : bool
+        jQuery, or the Bootstrap script folium links beside it. Only folium's HTML popups,
+        ``keep_in_front`` and not-embedded GeoJSON call jQuery, and no folium element calls
+        Bootstrap's script (its stylesheet stays), so both are left out of maps without those:
+        two scripts (170 kB) fewer for every map the browser opens or a saved file carries.
     """
 
     path: str
     icons: bool = False
+    jquery: bool = False
 
     @property
     def file(self) -> Path:
@@ -110,11 +116,14 @@ _RULES: tuple[tuple[re.Pattern[str], Asset | None], ...] = tuple(
         (r"/leaflet@[^/]+/dist/leaflet\.css$", Asset(_NPM + "leaflet/dist/leaflet.css")),
         (r"/leaflet/[\d.]+/leaflet\.js$", Asset(_NPM + "leaflet/dist/leaflet.js")),
         (r"/leaflet/[\d.]+/leaflet\.css$", Asset(_NPM + "leaflet/dist/leaflet.css")),
-        (r"/jquery-[\d.]+(\.min)?\.js$", Asset(_NPM + "jquery/dist/jquery.min.js")),
-        (r"/jquery/[\d.]+/jquery(\.min)?\.js$", Asset(_NPM + "jquery/dist/jquery.min.js")),
+        (r"/jquery-[\d.]+(\.min)?\.js$", Asset(_NPM + "jquery/dist/jquery.min.js", jquery=True)),
+        (
+            r"/jquery/[\d.]+/jquery(\.min)?\.js$",
+            Asset(_NPM + "jquery/dist/jquery.min.js", jquery=True),
+        ),
         (
             r"/bootstrap@5[^/]*/dist/js/bootstrap\.bundle(\.min)?\.js$",
-            Asset(_NPM + "bootstrap/dist/js/bootstrap.bundle.min.js"),
+            Asset(_NPM + "bootstrap/dist/js/bootstrap.bundle.min.js", jquery=True),
         ),
         (
             r"/bootstrap@5[^/]*/dist/css/bootstrap(\.min)?\.css$",
@@ -269,6 +278,18 @@ def _uses_icons(m: Element) -> bool:
     return any(isinstance(e, folium.Icon) for e in _walk(m))
 
 
+def _uses_jquery(m: Element) -> bool:
+    """Whether folium's own code on this map calls jQuery (``$(...)``)."""
+    for e in _walk(m):
+        if isinstance(e, folium.Popup):  # its HTML content is parsed with $(...)
+            return True
+        if isinstance(e, folium.Map) and e.objects_to_stay_in_front:  # $(document).ready
+            return True
+        if isinstance(e, folium.GeoJson) and not e.embed:  # $.ajax of the linked file
+            return True
+    return False
+
+
 def _local_url(url: str, prefix: str) -> bool:
     return url.startswith(prefix) or url.startswith("data:")
 
@@ -279,6 +300,7 @@ def localize(
     mode: AssetMode = "served",
     static_url: str = DEFAULT_STATIC_URL,
     icons: bool | None = None,
+    jquery: bool | None = None,
 ) -> folium.Map:
     """Make a map load Leaflet and its plugins from BeatMap instead of CDNs.
 
@@ -297,6 +319,10 @@ def localize(
     icons : bool, optional
         Keep the icon-font marker stack (Font Awesome, Glyphicons, awesome-markers). By default
         it is kept only when the map has a :class:`folium.Icon`.
+    jquery : bool, optional
+        Keep jQuery and Bootstrap's script (see :class:`Asset`). By default they are kept only
+        when folium's code on the map calls jQuery (an HTML popup, ``keep_in_front``, GeoJSON
+        that is not embedded).
 
     Returns
     -------
@@ -316,6 +342,7 @@ def localize(
             "use layers.legend for legends instead"
         )
     keep_icons = _uses_icons(m) if icons is None else icons
+    keep_jquery = _uses_jquery(m) if jquery is None else jquery
     prefix = static_url if static_url.endswith("/") else static_url + "/"
     root = m.get_root()
     inline: list[tuple[str, str, Asset]] = []  # (name, kind, asset) in load order
@@ -334,7 +361,11 @@ def localize(
                     asset: Asset | None = Asset(url[len(prefix) :])
                 else:
                     asset = asset_for_url(url)
-                if asset is None or (asset.icons and not keep_icons):
+                if (
+                    asset is None
+                    or (asset.icons and not keep_icons)
+                    or (asset.jquery and not keep_jquery)
+                ):
                     continue
                 _check_installed(asset)
                 if mode == "served":
