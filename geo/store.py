@@ -143,6 +143,8 @@ VISIT_DAYS = sa.Table(
     sa.Index("ix_visit_days_officer", "officer_id", "week", "day", "visits", "first_s", "last_s"),
     sa.Index("ix_visit_days_day", "day", "outcome", "visits"),
 )
+#: meta key set while a large import's counts are being brought up to date (Store.refresh_stale)
+STALE_KEY = "counts_stale"
 #: from this many households touched, the status table is rebuilt whole
 REFRESH_ALL_FROM = 2_000
 
@@ -150,6 +152,8 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 
 #: how long a SQLite writer waits for the write lock before a retry (milliseconds)
 BUSY_TIMEOUT_MS = 10_000
+#: page cache per SQLite connection, in MB (allocated as pages are read, up to this)
+SQLITE_CACHE_MB = int(os.environ.get("BEATMAP_SQLITE_CACHE_MB", "64"))
 #: attempts of one write when the database stays locked or the connection drops
 WRITE_ATTEMPTS = 6
 #: rows from which a SQLite import is staged in a temporary table before taking the lock
@@ -169,6 +173,9 @@ def _sqlite_connect(dbapi_conn, _record) -> None:
     dbapi_conn.isolation_level = None
     cur = dbapi_conn.cursor()
     cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    # a page cache of SQLITE_CACHE_MB (default 2 MB): a large import updates the visits'
+    # indexes in place instead of re-reading pages, which halves the time it holds the lock
+    cur.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_MB * 1024}")
     try:
         if cur.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
             cur.execute("PRAGMA journal_mode=WAL")
@@ -358,6 +365,7 @@ class Store:
                 if friendly is None:
                     raise
                 raise friendly from exc
+            self.refresh_stale()  # finish a recount an interrupted import left
 
     def __repr__(self) -> str:
         return f"Store({self.engine.url.render_as_string(hide_password=True)!r})"
@@ -391,16 +399,19 @@ class Store:
                 raise
             raise friendly from exc
 
-    def write_transaction(self, fn: Callable[[Connection], _T]) -> _T:
+    def write_transaction(self, fn: Callable[[Connection], _T], *, lock_first: bool = True) -> _T:
         """Run ``fn(conn)`` in one write transaction, again while the database is busy.
 
         The transaction holds the write lock from its start (SQLite) and is retried whole on a
         locked file or a dropped server connection, so a writer waits rather than fails.
+        ``lock_first=False``: ``fn`` takes the lock itself (:func:`lock_for_write`) once it has
+        prepared its rows, so the lock is held only while they are written.
         """
 
         def once() -> _T:
             with self.engine.begin() as conn:
-                lock_for_write(conn)
+                if lock_first:
+                    lock_for_write(conn)
                 return fn(conn)
 
         try:
@@ -529,7 +540,13 @@ class Store:
     # -- writing -----------------------------------------------------------------------------
 
     def write(
-        self, name: str, df: pd.DataFrame, *, mode: str = "append", conn: Connection | None = None
+        self,
+        name: str,
+        df: pd.DataFrame,
+        *,
+        mode: str = "append",
+        conn: Connection | None = None,
+        _deferred: list | None = None,
     ) -> np.ndarray:
         """Write a validated frame to table ``name`` in one transaction.
 
@@ -554,7 +571,15 @@ class Store:
         if mode not in ("append", "replace"):
             raise InputError(f"mode must be 'append' or 'replace', got {mode!r}")
         if conn is None:
-            return self.write_transaction(lambda c: self.write(name, df, mode=mode, conn=c))
+            deferred: list = []
+            # write() converts and stages the rows before it takes the lock
+            ids = self.write_transaction(
+                lambda c: self.write(name, df, mode=mode, conn=c, _deferred=deferred),
+                lock_first=False,
+            )
+            if deferred:
+                self.refresh_stale(deferred[-1])
+            return ids
         tbl = table(name)
         sql = SQL_TABLES[name]
         sqlite = conn.dialect.name == "sqlite"
@@ -581,7 +606,8 @@ class Store:
         stage = None
         if sqlite and n >= STAGE_ROWS:
             # copy the rows into a temporary table first: that takes no lock on the database,
-            # so the write below is one short INSERT ... SELECT under the lock
+            # so the write below is one INSERT ... SELECT under the lock (the temporary table
+            # outlives the read transaction lock_for_write ends)
             stage = f"beatmap_stage_{name}"
             position = np.full(n, None, dtype=object)
             position[missing] = np.arange(int(missing.sum()))
@@ -650,7 +676,20 @@ class Store:
                 )
         if name == "visits" and n:
             touched = None if mode == "replace" else columns["household_id"]
-            refresh_status(conn, touched)
+            many = touched is not None and len(set(touched)) >= REFRESH_ALL_FROM
+            if many and _deferred is not None:
+                # a large import: its counts are brought up to date right after the commit,
+                # in short transactions (refresh_stale), so ticks do not wait for a recount;
+                # the mark makes a store left half-recounted finish on its next open
+                self.set_meta({STALE_KEY: "1"}, conn=conn)
+                _deferred.append(
+                    (
+                        sorted({int(h) for h in touched}),
+                        sorted({str(t)[:10] for t in columns["visited_at"]}),
+                    )
+                )
+            else:
+                refresh_status(conn, touched)
         elif name == "households":
             if mode == "replace" and n:
                 refresh_status(conn, None)
@@ -689,6 +728,36 @@ class Store:
                     self.write(name, frames[name], mode="append", conn=conn)
 
         self.write_transaction(run)
+
+    def refresh_stale(self, pending: tuple | None = None, *, chunk: int = 1_000) -> None:
+        """Bring the count tables up to date after a large import, in short transactions.
+
+        ``pending``: the imported visits' households and days; None recounts every household
+        and day (a store whose recount was interrupted). Each transaction recounts ``chunk``
+        households (their status and cells) or one day of visits, so ticks recorded meanwhile
+        wait milliseconds, not the whole recount; each one's own write keeps its household
+        right, and the recount of a household is the same whenever it runs.
+        """
+        if pending is None:
+            if self.get_meta(STALE_KEY) != "1":
+                return
+            households = self.ids("households").tolist()
+            v = SQL_TABLES["visits"]
+            with self.faults(), self.engine.connect() as conn:
+                days = [
+                    str(d)[:10]
+                    for d in conn.execute(
+                        sa.select(sa.func.date(v.c.visited_at)).distinct()
+                    ).scalars()
+                ]
+        else:
+            households, days = pending
+        for k in range(0, len(households), chunk):
+            part = households[k : k + chunk]
+            self.write_transaction(lambda c, part=part: refresh_status(c, part, days=False))
+        for day in days:
+            self.write_transaction(lambda c, day=day: refresh_days(c, days=[day]))
+        self.write_transaction(lambda c: c.execute(META.delete().where(META.c.key == STALE_KEY)))
 
     def update(
         self,
@@ -836,61 +905,83 @@ def status_rows(
     """
     hh = SQL_TABLES["households"]
     v = SQL_TABLES["visits"]
-    v_where = filters("visits", start=start, end=end)
-    if household_ids is not None:
-        v_where.append(v.c.household_id.in_([int(i) for i in household_ids]))
-    if household_where:
-        v_where.append(v.c.household_id.in_(sa.select(hh.c.id).where(*household_where)))
-    if officer_ids is not None:
-        v_where.append(v.c.officer_id.in_([int(i) for i in officer_ids]))
-    success = v.c.outcome == "visited"
-    ranked = (
-        sa.select(
-            v.c.household_id,
-            v.c.outcome,
-            v.c.officer_id,
-            v.c.visited_at,
-            sa.func.row_number()
-            .over(partition_by=v.c.household_id, order_by=(v.c.visited_at.desc(), v.c.id.desc()))
-            .label("last_rank"),
-            sa.func.row_number()
-            .over(partition_by=(v.c.household_id, success), order_by=(v.c.visited_at, v.c.id))
-            .label("first_rank"),
-        )
-        .where(*v_where)
-        .subquery("ranked")
-    )
-    first_ok = (ranked.c.outcome == "visited") & (ranked.c.first_rank == 1)
+
+    def narrowed(t: sa.Table) -> list[sa.ColumnElement]:
+        out = filters("visits", start=start, end=end)
+        if t is not v:  # the same conditions on an alias of the visits
+            out = [c for c in _on_alias(out, v, t)]
+        if household_ids is not None:
+            out.append(t.c.household_id.in_([int(i) for i in household_ids]))
+        if household_where:
+            out.append(t.c.household_id.in_(sa.select(hh.c.id).where(*household_where)))
+        if officer_ids is not None:
+            out.append(t.c.officer_id.in_([int(i) for i in officer_ids]))
+        return out
+
+    # one grouped pass over the visits, then two index seeks per household (its last attempt,
+    # its first successful visit): window functions over every visit cost ten times more
     per = (
         sa.select(
-            ranked.c.household_id,
-            sa.func.max(sa.case((ranked.c.last_rank == 1, ranked.c.outcome))).label("last"),
-            sa.func.max(sa.case((first_ok, 1), else_=0)).label("ok"),
-            sa.func.max(sa.case((first_ok, ranked.c.officer_id))).label("visited_by"),
-            sa.func.min(sa.case((first_ok, ranked.c.visited_at))).label("first_visited_at"),
-            sa.func.max(ranked.c.visited_at).label("last_attempt_at"),
+            v.c.household_id,
+            sa.func.max(v.c.visited_at).label("last_attempt_at"),
             sa.func.count().label("attempts"),
+            sa.func.min(sa.case((v.c.outcome == "visited", v.c.visited_at))).label(
+                "first_visited_at"
+            ),
         )
-        .group_by(ranked.c.household_id)
+        .where(*narrowed(v))
+        .group_by(v.c.household_id)
         .subquery("per_household")
     )
-    status = sa.case((per.c.ok == 1, "visited"), else_=per.c.last)
+    last, first = v.alias("last_visit"), v.alias("first_visit")
+    last_outcome = (
+        sa.select(last.c.outcome)
+        .where(last.c.household_id == per.c.household_id, *narrowed(last))
+        .order_by(last.c.visited_at.desc(), last.c.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    visited_by = (
+        sa.select(first.c.officer_id)
+        .where(
+            first.c.household_id == per.c.household_id,
+            first.c.outcome == "visited",
+            *narrowed(first),
+        )
+        .order_by(first.c.visited_at, first.c.id)
+        .limit(1)
+        .scalar_subquery()
+    )
+    ok = per.c.first_visited_at.is_not(None)
     return sa.select(
         per.c.household_id,
         hh.c.beat_id,
-        status.label("status"),
-        per.c.visited_by,
+        sa.case((ok, "visited"), else_=last_outcome).label("status"),
+        sa.case((ok, visited_by)).label("visited_by"),
         per.c.first_visited_at,
         per.c.last_attempt_at,
         per.c.attempts,
     ).select_from(per.join(hh, hh.c.id == per.c.household_id))
 
 
-def refresh_status(conn: Connection, household_ids: object = None, *, cells: bool = True) -> None:
+def _on_alias(
+    conditions: list[sa.ColumnElement], table: sa.Table, alias: sa.FromClause
+) -> list[sa.ColumnElement]:
+    """``conditions`` on ``table``'s columns, rewritten onto ``alias``."""
+    from sqlalchemy.sql.util import ClauseAdapter
+
+    adapter = ClauseAdapter(alias, equivalents=None)
+    return [adapter.traverse(c) for c in conditions]
+
+
+def refresh_status(
+    conn: Connection, household_ids: object = None, *, cells: bool = True, days: bool = True
+) -> None:
     """Recompute :data:`VISIT_STATUS` for these households (all when None), in ``conn``.
 
-    ``cells``: also recount their cells in :data:`CELL_STATUS` (off only for the migration
-    that predates that table).
+    ``cells``: also recount their cells in :data:`CELL_STATUS` and their officer-days in
+    :data:`VISIT_DAYS` (off only for the migration that predates those tables); ``days``: the
+    latter (off when whole days are recounted apart, :meth:`Store.refresh_stale`).
 
     Called by every write of visits (and of a household's beat) in the same transaction, so
     the Coverage figures never disagree with the visits. The status rule itself lives in
@@ -919,7 +1010,8 @@ def refresh_status(conn: Connection, household_ids: object = None, *, cells: boo
     conn.execute(vs.insert().from_select([c.name for c in rows.selected_columns], rows))
     if cells:
         refresh_cells(conn, ids, locked=True)
-        refresh_days(conn, ids)
+        if days:
+            refresh_days(conn, ids)
 
 
 def household_cells(points: np.ndarray) -> list[int | None]:
@@ -1002,22 +1094,42 @@ def _monday(conn: Connection, column: sa.ColumnElement) -> sa.ColumnElement:
 
 
 def refresh_days(
-    conn: Connection, household_ids: object = None, *, pairs: Sequence[tuple] = ()
+    conn: Connection,
+    household_ids: object = None,
+    *,
+    pairs: Sequence[tuple] = (),
+    days: Sequence[object] = (),
 ) -> None:
     """Recount :data:`VISIT_DAYS` for the officer-days of these households' visits (all when
-    None) and of ``pairs`` (``(officer_id, timestamp)``, e.g. a visit just deleted)."""
+    None), of ``pairs`` (``(officer_id, timestamp)``, e.g. a visit just deleted) or of whole
+    ``days`` (after a large import)."""
     v, hh, vd = SQL_TABLES["visits"], SQL_TABLES["households"], VISIT_DAYS
     pg = conn.dialect.name == "postgresql"
     ids: list[int] = []
     if household_ids is not None:
         ids = sorted({int(i) for i in household_ids if i is not None})
-    everything = (household_ids is None and not pairs) or len(ids) >= REFRESH_ALL_FROM
+    everything = (household_ids is None and not pairs and not days) or len(ids) >= REFRESH_ALL_FROM
     day = sa.func.date(v.c.visited_at)
-    if everything:
+    if everything or days:
         if pg:
             conn.exec_driver_sql("LOCK TABLE visit_days IN SHARE ROW EXCLUSIVE MODE")
-        conn.execute(vd.delete())
         where: list[sa.ColumnElement] = []
+        if everything:
+            conn.execute(vd.delete())
+        else:
+            whole = sorted({pd.Timestamp(d).normalize() for d in days})
+            conn.execute(vd.delete().where(vd.c.day.in_([d.date() for d in whole])))
+            where = [
+                sa.or_(
+                    *[
+                        sa.and_(
+                            v.c.visited_at >= d.to_pydatetime(),
+                            v.c.visited_at < (d + pd.Timedelta(days=1)).to_pydatetime(),
+                        )
+                        for d in whole
+                    ]
+                )
+            ]
     else:
         found = set()
         if ids:

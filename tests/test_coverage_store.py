@@ -212,3 +212,41 @@ def test_kept_up_cells_follow_every_write(store):
     pd.testing.assert_series_equal(fresh, kept, check_dtype=False)
     now, recount = kept_tables(store)
     assert now == recount
+
+
+def test_a_large_import_is_recounted_after_its_commit(store):
+    from geo import model
+    from geo.store import REFRESH_ALL_FROM, STALE_KEY, VISIT_STATUS
+
+    ids = store.ids("households")
+    assert len(ids) >= REFRESH_ALL_FROM, "the fixture city is large enough to defer"
+    rng = np.random.default_rng(5)
+    n = len(ids) + 500
+    visits = model.validate(
+        "visits",
+        pd.DataFrame(
+            {
+                "household_id": np.concatenate([ids, rng.choice(ids, 500)]),
+                "officer_id": int(store.read("officers")["id"].iloc[0]),
+                "visited_at": pd.Timestamp("2026-06-20 17:00")
+                + pd.to_timedelta(rng.integers(0, 3 * 86400, n), unit="s"),
+                "outcome": rng.choice(["visited", "not_home", "refused"], n),
+            }
+        ),
+    )
+    store.write("visits", visits)
+    assert store.get_meta(STALE_KEY) is None
+    now, recount = kept_tables(store)
+    assert now == recount
+    # a recount cut short (the process killed after the import's commit) finishes on open
+    with store.engine.begin() as conn:
+        conn.execute(
+            VISIT_STATUS.delete().where(VISIT_STATUS.c.household_id.in_(ids[:50].tolist()))
+        )
+    store.set_meta({STALE_KEY: "1"})
+    assert kept_tables(store)[0] != kept_tables(store)[1]
+    again = Store(store.url)
+    assert again.get_meta(STALE_KEY) is None
+    now, recount = kept_tables(again)
+    assert now == recount
+    again.close()

@@ -10,7 +10,8 @@ Create Date: 2026-12-05 16:20:00
   by the store with ``visit_status``, so the Coverage map counts its hexagons in SQL.
 * ``visit_days``: visits per officer, day, beat, rental or not and outcome with the first and
   last visit time, kept up to date likewise: visits per evening and officer hours in SQL.
-* ``visit_status`` indexes for the households first reached in a window and by an officer.
+* ``visit_status`` indexes for the households first reached in a window and by an officer;
+  a ``visits`` index for the status rule (a household's last and first successful visit).
 """
 
 import numpy as np
@@ -62,6 +63,12 @@ def upgrade() -> None:
         "ix_visit_status_first", "visit_status", ["first_visited_at", "beat_id", "visited_by"]
     )
     op.create_index("ix_visit_status_by", "visit_status", ["visited_by", "first_visited_at"])
+    # the status rule's seeks: a household's last attempt and first successful visit
+    op.create_index(
+        "ix_visits_household_time",
+        "visits",
+        ["household_id", "visited_at", "id", "outcome", "officer_id"],
+    )
     bind = op.get_bind()
     from shapely import from_wkb
 
@@ -89,6 +96,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_visits_household_time", table_name="visits")
     op.drop_index("ix_visit_status_by", table_name="visit_status")
     op.drop_index("ix_visit_status_first", table_name="visit_status")
     op.drop_index("ix_visit_days_day", table_name="visit_days")
