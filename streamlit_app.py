@@ -104,9 +104,17 @@ pages += [
     ),
 ]
 # each role sees only its pages (geo.auth.scope.PAGE_ACCESS); the first one it may open is its
-# home page (no page is marked default: a default page's url_path reads "")
+# home page. "/" is a hidden page that opens it under its own address: Streamlit serves the
+# default page at "/" only, so a home page marked default would answer /area with "not found"
 pages = [p for p in pages if may(user.role, p.url_path)]
-navigation = st.navigation(pages)
+
+
+def _home() -> None:
+    st.switch_page(pages[0])
+
+
+root = st.Page(_home, title=pages[0].title, url_path="home", default=True, visibility="hidden")
+navigation = st.navigation([root, *pages])
 resume_deep_link(pages)  # a link opened before the login lands where it pointed
 try:
     navigation.run()

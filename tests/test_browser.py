@@ -87,6 +87,10 @@ def test_area_page_draws_map_offline(osm: str, playwright_api, tmp_path: Path) -
                 page.screenshot(path=str(shot))
 
                 assert outside == [], f"requests to outside hosts: {outside}"
+                # the home page answers under its own address too (no "page not found" dialog)
+                assert "/area" in page.url
+                assert page.get_by_role("dialog").count() == 0
+                assert page.get_by_text("Page not found").count() == 0
                 assert n_streets == expected["streets"], (n_streets, expected)
                 assert n_buildings == expected["buildings"], (n_buildings, expected)
                 assert n_streets > 5

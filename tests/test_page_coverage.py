@@ -137,11 +137,14 @@ def test_select_beat_shows_detail(fixture_workspace):
     at.run()
     at.selectbox(key="cov_beat").set_value(3).run()
     assert not at.exception, at.exception
-    assert at.subheader[-1].value == "第3警务区" or any(
-        s.value == "第3警务区" for s in at.subheader
-    )
     at.radio(key="cov_level").set_value("officer").run()
     assert not at.exception, at.exception
+    # only the open tab runs: the beat's households are drawn once its tab is opened
+    assert not any(s.value == "第3警务区" for s in at.subheader)
+    at.session_state["cov_tab"] = "警务区详情"
+    at.run()
+    assert not at.exception, at.exception
+    assert any(s.value == "第3警务区" for s in at.subheader)
     at.session_state["lang"] = "en"
     at.run()
     assert not at.exception, at.exception

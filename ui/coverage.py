@@ -37,6 +37,7 @@ BEAT_KEY = "cov_beat"
 PENDING_KEY = "_cov_pending_beat"
 CLICK_KEY = "_cov_last_click"
 MAP_KEY = "coverage_map"
+TAB_KEY = "cov_tab"
 
 settings = get_settings()
 lang = current_language(settings.language)
@@ -258,225 +259,243 @@ tab_progress, tab_evenings, tab_surveys, tab_effect, tab_beat = st.tabs(
         t("回访结果", "Survey results"),
         t("摄录设备与警情", "Cameras and incidents"),
         t("警务区详情", "Beat in detail"),
-    ]
+    ],
+    key=TAB_KEY,
+    on_change="rerun",  # only the open tab runs and is sent: charts and tables of the others wait
 )
 
 with tab_progress:
-    level = st.radio(
-        t("按", "By"),
-        options=["station", "beat", "officer"],
-        format_func=lambda k: {
-            "station": t("派出所", "station"),
-            "beat": t("警务区", "beat"),
-            "officer": t("社区民警", "officer"),
-        }[k],
-        horizontal=True,
-        key="cov_level",
-        index=1,
-    )
-    table = view.progress[level]
-    cols = ["name", "households", "visited", "not_home", "unvisited", "coverage"]
-    if level == "officer":
-        table = table.assign(beat=table["beat_id"].map(beat_names))
-        cols = [
-            "name",
-            "beat",
-            "households",
-            "visited",
-            "visited_by_officer",
-            "coverage",
-            "own_pace",
-        ]
-    cols += ["pace", "required_pace", "projected_finish", "on_track"]
-    shown = _show(table, cols).rename(columns={"beat": t("警务区", "beat")})
-    if level == "beat":  # share of households in a WeChat group (geo.wechat)
-        reach = wechat_reach()
-        share = table["beat_id"].map(reach["share"]).to_numpy(dtype=float)
-        shown[t("微信群入群率（%）", "In WeChat groups (%)")] = (share * 100).round(1)
-    st.caption(
-        t(
-            "落后的排在最前：未按期者在前，预计完成越晚越靠前。可点击列标题排序；"
-            "点击一行查看该警务区。",
-            "Laggards first: not on track, latest projected finish first. Click a header to "
-            "sort; click a row to open its beat.",
+    if tab_progress.open:
+        level = st.radio(
+            t("按", "By"),
+            options=["station", "beat", "officer"],
+            format_func=lambda k: {
+                "station": t("派出所", "station"),
+                "beat": t("警务区", "beat"),
+                "officer": t("社区民警", "officer"),
+            }[k],
+            horizontal=True,
+            key="cov_level",
+            index=1,
         )
-    )
-    event = st.dataframe(
-        shown,
-        hide_index=True,
-        use_container_width=True,
-        column_config={**_percent("coverage"), **_dates("projected_finish")},
-        on_select="rerun" if level != "station" else "ignore",
-        selection_mode="single-row",
-        key=f"cov_table_{level}",
-    )
-    rows = getattr(getattr(event, "selection", None), "rows", None) or []
-    if rows and level != "station":
-        pick = int(table.iloc[rows[0]]["beat_id"])
-        last_pick = st.session_state.get(f"_cov_table_pick_{level}")
-        if pick != last_pick:
-            st.session_state[f"_cov_table_pick_{level}"] = pick
-            _select(pick)
-
-    exports = view.export_tables(lang)
-    e1, e2, e3 = st.columns(3)
-    stamp = f"{view.as_of:%Y%m%d}"
-    e1.download_button(
-        t("导出全部表格（XLSX）", "All tables (XLSX)"),
-        icon=":material/download:",
-        data=to_xlsx_bytes(exports),
-        file_name=f"coverage_{stamp}.xlsx",
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        key="cov_xlsx",
-    )
-    e2.download_button(
-        t("导出本表（CSV）", "This table (CSV)"),
-        icon=":material/download:",
-        data=to_csv_bytes(shown),
-        file_name=f"coverage_{level}_{stamp}.csv",
-        mime="text/csv",
-        key="cov_csv",
-    )
-
-    def _map_html() -> bytes:
-        standalone = coverage_map(
-            view,
-            area,
-            lang=lang,
-            tiles=settings.tile_url,
-            attribution=settings.tiles_attribution,
-            features=features,
-            selected=selected,
-            incident_label=hours_label,
-        )
-        return to_standalone_html(standalone).encode("utf-8")
-
-    e3.download_button(
-        t("导出地图（HTML，可离线打开）", "Map (HTML, opens offline)"),
-        icon=":material/map:",
-        data=_map_html,
-        file_name=f"coverage_map_{stamp}.html",
-        mime="text/html",
-        key="cov_map_html",
-    )
-
-with tab_evenings:
-    ev = view.evenings
-    st.subheader(t("每晚走访户次", "Visits per evening"))
-    if len(ev):
-        chart = ev[["visited", "not_home", "total"]].rename(
-            columns={
-                "visited": t("已走访", "visited"),
-                "not_home": t("不在家", "not home"),
-                "total": t("合计", "total"),
-            }
-        )
-        st.line_chart(chart, height=260)
-    hrs = view.hours
-    st.subheader(t("民警每周在社区时长", "Officer hours in the community per week"))
-    st.caption(
-        t(
-            "按走访时间估算：每晚从第一户到最后一户的时长，另加 10 分钟；不含往返路程，是下限。",
-            "Estimated from visit times: each evening from the first to the last visit, plus "
-            "10 minutes; walking to and from the office is not counted, so this is a lower "
-            "bound.",
-        )
-    )
-    if len(hrs):
-        weekly = hrs.groupby("week_start")["hours"].mean().rename(t("人均小时", "mean hours"))
-        st.bar_chart(weekly, height=220)
-        pivot = hrs.pivot_table(index="name", columns="week", values="hours", aggfunc="sum")
-        st.dataframe(pivot.round(1), use_container_width=True)
-
-with tab_surveys:
-    total = view.surveys_total.iloc[0] if len(view.surveys_total) else None
-    if total is not None and total["surveyed"]:
-        s1, s2, s3, s4, s5 = st.columns(5)
-        s1.metric(
-            t("回访户数", "Surveyed"),
-            f"{int(total['surveyed']):,}",
-            t(
-                f"现场 {int(total['on_site'])} · 电话 {int(total['phone'])}",
-                f"on site {int(total['on_site'])} · phone {int(total['phone'])}",
-            ),
-            delta_color="off",
-        )
-        s2.metric(t("认识民警", "Know the officer"), f"{total['knows_officer_share']:.0%}")
-        s3.metric(t("有联系卡", "Have the card"), f"{total['has_card_share']:.0%}")
-        s4.metric(t("从未见过", "Never met"), f"{total['never_met_share']:.0%}")
-        s5.metric(t("满意", "Satisfied"), f"{total['satisfied_share']:.1%}")
-    else:
-        st.info(t("所选范围内没有回访记录。", "No follow-up surveys in this view."))
-    st.dataframe(
-        _show(
-            view.surveys,
-            [
+        table = view.progress[level]
+        cols = ["name", "households", "visited", "not_home", "unvisited", "coverage"]
+        if level == "officer":
+            table = table.assign(beat=table["beat_id"].map(beat_names))
+            cols = [
                 "name",
-                "surveyed",
-                "on_site",
-                "phone",
-                "knows_officer_share",
-                "has_card_share",
-                "never_met_share",
-                "satisfied_share",
-            ],
-        ),
-        hide_index=True,
-        use_container_width=True,
-        column_config=_percent(
-            "knows_officer_share", "has_card_share", "never_met_share", "satisfied_share"
-        ),
-    )
-
-with tab_effect:
-    eff = view.effect
-    st.info(t(*eff.note))
-    st.dataframe(
-        eff.table(lang),
-        hide_index=True,
-        use_container_width=True,
-        column_config=_dates("event"),
-    )
-    st.subheader(t("各时段警情", "Incidents by hour of day"))
-    by_hour = view.incidents_by_hour
-    by_hour = by_hour.loc[:, by_hour.sum() > 0]
-    st.bar_chart(
-        by_hour.rename(columns={c: t(*INCIDENT_CATEGORIES[c]) for c in by_hour.columns}),
-        height=240,
-    )
-
-with tab_beat:
-    if view.detail is None:
-        st.caption(t("请先选择一个警务区。", "Select a beat first."))
-    else:
-        d = view.detail
-        st.subheader(d.name)
-        if len(d.officers):
-            st.dataframe(
-                _show(
-                    d.officers,
-                    ["name", "visited_by_officer", "own_pace", "coverage", "projected_finish"],
-                ),
-                hide_index=True,
-                column_config={**_percent("coverage"), **_dates("projected_finish")},
+                "beat",
+                "households",
+                "visited",
+                "visited_by_officer",
+                "coverage",
+                "own_pace",
+            ]
+        cols += ["pace", "required_pace", "projected_finish", "on_track"]
+        shown = _show(table, cols).rename(columns={"beat": t("警务区", "beat")})
+        if level == "beat":  # share of households in a WeChat group (geo.wechat)
+            reach = wechat_reach()
+            share = table["beat_id"].map(reach["share"]).to_numpy(dtype=float)
+            shown[t("微信群入群率（%）", "In WeChat groups (%)")] = (share * 100).round(1)
+        st.caption(
+            t(
+                "落后的排在最前：未按期者在前，预计完成越晚越靠前。可点击列标题排序；"
+                "点击一行查看该警务区。",
+                "Laggards first: not on track, latest projected finish first. Click a header to "
+                "sort; click a row to open its beat.",
             )
-        if len(d.trend):
-            st.line_chart(d.trend["coverage"].rename(t("覆盖率", "coverage")), height=200)
-        hh = d.households.assign(status=d.households["status"].map(lambda s: t(*STATUS_LABELS[s])))
-        st.dataframe(
-            _show(hh, ["address", "status", "attempts", "last_attempt_at", "visited_at", "rental"]),
+        )
+        event = st.dataframe(
+            shown,
             hide_index=True,
             use_container_width=True,
+            column_config={**_percent("coverage"), **_dates("projected_finish")},
+            on_select="rerun" if level != "station" else "ignore",
+            selection_mode="single-row",
+            key=f"cov_table_{level}",
         )
-        st.download_button(
-            t("导出本警务区住户（CSV）", "This beat's households (CSV)"),
+        rows = getattr(getattr(event, "selection", None), "rows", None) or []
+        if rows and level != "station":
+            pick = int(table.iloc[rows[0]]["beat_id"])
+            last_pick = st.session_state.get(f"_cov_table_pick_{level}")
+            if pick != last_pick:
+                st.session_state[f"_cov_table_pick_{level}"] = pick
+                _select(pick)
+
+        e1, e2, e3 = st.columns(3)
+        stamp = f"{view.as_of:%Y%m%d}"
+        e1.download_button(
+            t("导出全部表格（XLSX）", "All tables (XLSX)"),
             icon=":material/download:",
-            data=to_csv_bytes(
+            data=lambda: to_xlsx_bytes(view.export_tables(lang)),  # built when pressed
+            file_name=f"coverage_{stamp}.xlsx",
+            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            key="cov_xlsx",
+        )
+        e2.download_button(
+            t("导出本表（CSV）", "This table (CSV)"),
+            icon=":material/download:",
+            data=lambda: to_csv_bytes(shown),
+            file_name=f"coverage_{level}_{stamp}.csv",
+            mime="text/csv",
+            key="cov_csv",
+        )
+
+        def _map_html() -> bytes:
+            standalone = coverage_map(
+                view,
+                area,
+                lang=lang,
+                tiles=settings.tile_url,
+                attribution=settings.tiles_attribution,
+                features=features,
+                selected=selected,
+                incident_label=hours_label,
+            )
+            return to_standalone_html(standalone).encode("utf-8")
+
+        e3.download_button(
+            t("导出地图（HTML，可离线打开）", "Map (HTML, opens offline)"),
+            icon=":material/map:",
+            data=_map_html,
+            file_name=f"coverage_map_{stamp}.html",
+            mime="text/html",
+            key="cov_map_html",
+        )
+
+with tab_evenings:
+    if tab_evenings.open:
+        ev = view.evenings
+        st.subheader(t("每晚走访户次", "Visits per evening"))
+        if len(ev):
+            chart = ev[["visited", "not_home", "total"]].rename(
+                columns={
+                    "visited": t("已走访", "visited"),
+                    "not_home": t("不在家", "not home"),
+                    "total": t("合计", "total"),
+                }
+            )
+            st.line_chart(chart, height=260)
+        hrs = view.hours
+        st.subheader(t("民警每周在社区时长", "Officer hours in the community per week"))
+        st.caption(
+            t(
+                "按走访时间估算：每晚从第一户到最后一户的时长，另加 10 分钟；不含往返路程，是下限。",
+                "Estimated from visit times: each evening from the first to the last visit, plus "
+                "10 minutes; walking to and from the office is not counted, so this is a lower "
+                "bound.",
+            )
+        )
+        if len(hrs):
+            weekly = hrs.groupby("week_start")["hours"].mean().rename(t("人均小时", "mean hours"))
+            st.bar_chart(weekly, height=220)
+            pivot = hrs.pivot_table(index="name", columns="week", values="hours", aggfunc="sum")
+            st.dataframe(pivot.round(1), use_container_width=True)
+
+with tab_surveys:
+    if tab_surveys.open:
+        total = view.surveys_total.iloc[0] if len(view.surveys_total) else None
+        if total is not None and total["surveyed"]:
+            s1, s2, s3, s4, s5 = st.columns(5)
+            s1.metric(
+                t("回访户数", "Surveyed"),
+                f"{int(total['surveyed']):,}",
+                t(
+                    f"现场 {int(total['on_site'])} · 电话 {int(total['phone'])}",
+                    f"on site {int(total['on_site'])} · phone {int(total['phone'])}",
+                ),
+                delta_color="off",
+            )
+            s2.metric(t("认识民警", "Know the officer"), f"{total['knows_officer_share']:.0%}")
+            s3.metric(t("有联系卡", "Have the card"), f"{total['has_card_share']:.0%}")
+            s4.metric(t("从未见过", "Never met"), f"{total['never_met_share']:.0%}")
+            s5.metric(t("满意", "Satisfied"), f"{total['satisfied_share']:.1%}")
+        else:
+            st.info(t("所选范围内没有回访记录。", "No follow-up surveys in this view."))
+        st.dataframe(
+            _show(
+                view.surveys,
+                [
+                    "name",
+                    "surveyed",
+                    "on_site",
+                    "phone",
+                    "knows_officer_share",
+                    "has_card_share",
+                    "never_met_share",
+                    "satisfied_share",
+                ],
+            ),
+            hide_index=True,
+            use_container_width=True,
+            column_config=_percent(
+                "knows_officer_share", "has_card_share", "never_met_share", "satisfied_share"
+            ),
+        )
+
+with tab_effect:
+    if tab_effect.open:
+        eff = view.effect
+        st.info(t(*eff.note))
+        st.dataframe(
+            eff.table(lang),
+            hide_index=True,
+            use_container_width=True,
+            column_config=_dates("event"),
+        )
+        st.subheader(t("各时段警情", "Incidents by hour of day"))
+        by_hour = view.incidents_by_hour
+        by_hour = by_hour.loc[:, by_hour.sum() > 0]
+        st.bar_chart(
+            by_hour.rename(columns={c: t(*INCIDENT_CATEGORIES[c]) for c in by_hour.columns}),
+            height=240,
+        )
+
+with tab_beat:
+    if tab_beat.open:
+        if view.detail is None:
+            st.caption(t("请先选择一个警务区。", "Select a beat first."))
+        else:
+            d = view.detail
+            st.subheader(d.name)
+            if len(d.officers):
+                st.dataframe(
+                    _show(
+                        d.officers,
+                        ["name", "visited_by_officer", "own_pace", "coverage", "projected_finish"],
+                    ),
+                    hide_index=True,
+                    column_config={**_percent("coverage"), **_dates("projected_finish")},
+                )
+            if len(d.trend):
+                st.line_chart(d.trend["coverage"].rename(t("覆盖率", "coverage")), height=200)
+            hh = d.households.assign(
+                status=d.households["status"].map(lambda s: t(*STATUS_LABELS[s]))
+            )
+            st.dataframe(
                 _show(
                     hh, ["address", "status", "attempts", "last_attempt_at", "visited_at", "rental"]
-                )
-            ),
-            file_name=f"beat_{d.beat_id}_households.csv",
-            mime="text/csv",
-            key="cov_beat_csv",
-        )
+                ),
+                hide_index=True,
+                use_container_width=True,
+            )
+            st.download_button(
+                t("导出本警务区住户（CSV）", "This beat's households (CSV)"),
+                icon=":material/download:",
+                data=to_csv_bytes(
+                    _show(
+                        hh,
+                        [
+                            "address",
+                            "status",
+                            "attempts",
+                            "last_attempt_at",
+                            "visited_at",
+                            "rental",
+                        ],
+                    )
+                ),
+                file_name=f"beat_{d.beat_id}_households.csv",
+                mime="text/csv",
+                key="cov_beat_csv",
+            )
