@@ -37,14 +37,22 @@ def get_settings() -> Settings:
     return load_settings()
 
 
+#: seconds after the workspace opens that the route solver is loaded (a route asked for sooner
+#: loads it itself)
+WARM_UP_AFTER_S = 20.0
+
+
 @st.cache_resource(show_spinner="正在准备工作区 / preparing the workspace ...")
 def _workspace(url: str, _built=None):
     """The open workspace of the store at ``url`` (``_built``: one the first start just made)."""
     from geo.routing import warm_up
     from geo.workspace import open_workspace
 
-    # compile (or load from cache) the route solver while the first page draws
-    threading.Thread(target=warm_up, name="beatmap-warm-up", daemon=True).start()
+    # load the route solver's compiled kernels (built at install) once the first pages are
+    # drawn: loading them competes for the CPU the first login and map need
+    timer = threading.Timer(WARM_UP_AFTER_S, warm_up)
+    timer.name, timer.daemon = "beatmap-warm-up", True
+    timer.start()
     return _built if _built is not None else open_workspace(get_settings())
 
 
