@@ -142,6 +142,18 @@ VISIT_DAYS = sa.Table(
     # covering: officer hours per week and visits per day are read from the index alone
     sa.Index("ix_visit_days_officer", "officer_id", "week", "day", "visits", "first_s", "last_s"),
     sa.Index("ix_visit_days_day", "day", "outcome", "visits"),
+    # the same for one beat or station (the page's beat filter, a chief's scope)
+    sa.Index("ix_visit_days_beat_day", "beat_id", "day", "outcome", "visits"),
+    sa.Index(
+        "ix_visit_days_beat_officer",
+        "beat_id",
+        "officer_id",
+        "week",
+        "day",
+        "visits",
+        "first_s",
+        "last_s",
+    ),
 )
 #: meta key set while a large import's counts are being brought up to date (Store.refresh_stale)
 STALE_KEY = "counts_stale"

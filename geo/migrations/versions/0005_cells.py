@@ -59,6 +59,12 @@ def upgrade() -> None:
         ["officer_id", "week", "day", "visits", "first_s", "last_s"],
     )
     op.create_index("ix_visit_days_day", "visit_days", ["day", "outcome", "visits"])
+    op.create_index("ix_visit_days_beat_day", "visit_days", ["beat_id", "day", "outcome", "visits"])
+    op.create_index(
+        "ix_visit_days_beat_officer",
+        "visit_days",
+        ["beat_id", "officer_id", "week", "day", "visits", "first_s", "last_s"],
+    )
     op.create_index(
         "ix_visit_status_first", "visit_status", ["first_visited_at", "beat_id", "visited_by"]
     )
@@ -99,6 +105,8 @@ def downgrade() -> None:
     op.drop_index("ix_visits_household_time", table_name="visits")
     op.drop_index("ix_visit_status_by", table_name="visit_status")
     op.drop_index("ix_visit_status_first", table_name="visit_status")
+    op.drop_index("ix_visit_days_beat_officer", table_name="visit_days")
+    op.drop_index("ix_visit_days_beat_day", table_name="visit_days")
     op.drop_index("ix_visit_days_day", table_name="visit_days")
     op.drop_index("ix_visit_days_officer", table_name="visit_days")
     op.drop_table("visit_days")
