@@ -12,7 +12,7 @@ import streamlit as st
 
 from geo.auth import may
 from geo.store import store_error
-from ui.auth import gate, resume_deep_link
+from ui.auth import gate, redirecting, resume_deep_link
 from ui.cache import get_settings
 from ui.i18n import LANG_KEY, t
 from ui.sidebar import render_filters
@@ -110,7 +110,8 @@ pages = [p for p in pages if may(user.role, p.url_path)]
 
 
 def _home() -> None:
-    st.switch_page(pages[0])
+    if not redirecting():  # after a login the cookie route brings the browser back here
+        st.switch_page(pages[0])
 
 
 root = st.Page(_home, title=pages[0].title, url_path="home", default=True, visibility="hidden")

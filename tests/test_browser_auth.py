@@ -205,6 +205,24 @@ def test_login_scope_and_masking(estate_city, playwright_api, tmp_path):
             assert "*" in text
             html = _all_html(page)
             assert not [p for p in phones if p in html]
+
+            # a login at the app's root: the cookie is set before the home page opens under its
+            # own address, so the login survives a reload
+            page.get_by_role("button", name="退出登录").click()
+            page.get_by_text("BeatMap 登录").wait_for(timeout=60_000)
+            for _ in range(120):
+                if not [c for c in context.cookies() if c["name"] == "beatmap_session"]:
+                    break
+                page.wait_for_timeout(500)
+            browser_login(page, app.url + "/", "chief1")
+            page.wait_for_url(re.compile(r"/area$"), timeout=60_000)
+            for _ in range(120):
+                if [c for c in context.cookies() if c["name"] == "beatmap_session"]:
+                    break
+                page.wait_for_timeout(500)
+            assert [c for c in context.cookies() if c["name"] == "beatmap_session"]
+            page.reload(wait_until="domcontentloaded")
+            page.get_by_text("退出登录").first.wait_for(timeout=60_000)
         except Exception:
             page.screenshot(path=str(ARTIFACTS / "auth_FAILED.png"))
             (ARTIFACTS / "auth_FAILED.log").write_text(app.log(300), encoding="utf-8")

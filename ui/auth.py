@@ -37,6 +37,7 @@ __all__ = [
     "current_user",
     "gate",
     "logout",
+    "redirecting",
     "require_login",
 ]
 
@@ -48,6 +49,7 @@ _COOKIE_PENDING = "beatmap_auth_cookie_pending"
 _CLEAR_COOKIE = "beatmap_auth_clear_cookie"
 _NOTICE = "beatmap_auth_notice"
 _NEXT_KEY = "beatmap_auth_next_page"
+_REDIRECT_KEY = "beatmap_auth_redirecting"
 
 T = Catalogue(
     {
@@ -230,6 +232,7 @@ def _write_cookie(token: str | None) -> None:
     script sets it (SameSite=Strict, readable by scripts).
     """
     if _ROUTES["mounted"]:
+        st.session_state[_REDIRECT_KEY] = True
         here = _page_path()
         if token:
             target = f"{SESSION_ROUTE}?" + urlencode(
@@ -333,6 +336,7 @@ def _oidc_user(store, settings) -> User | None:
 
 def gate() -> User:
     """Return the logged-in account, or draw the login / setup form and stop the run."""
+    st.session_state.pop(_REDIRECT_KEY, None)
     settings = cache.get_settings()
     store = cache.get_workspace().store
     cache.announce_setup_code()
@@ -370,6 +374,12 @@ def gate() -> User:
     return user
 
 
+def redirecting() -> bool:
+    """Whether this run sent the browser to the cookie route (it is about to leave the page:
+    switching pages now would drop that script before it runs)."""
+    return bool(st.session_state.get(_REDIRECT_KEY))
+
+
 def _remember_deep_link() -> None:
     """Keep the page a link pointed at (e.g. the QR code's ``/field``) for after the login."""
     if _NEXT_KEY in st.session_state:
@@ -386,6 +396,8 @@ def resume_deep_link(pages: list) -> None:
 
     ``streamlit_app.py`` calls it between ``st.navigation(pages)`` and ``.run()``.
     """
+    if redirecting():  # the cookie route brings the browser back to the page it is on
+        return
     wanted = st.session_state.pop(_NEXT_KEY, None)
     if not wanted:
         return
