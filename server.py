@@ -34,6 +34,7 @@ def _warm_up() -> None:
                 return
         finally:
             store.close()
+        ui.cache.get_store()
         ui.cache.get_workspace()
         if settings.tile_url is None:
             ui.cache.base_features_cached()

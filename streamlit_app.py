@@ -114,7 +114,14 @@ def _home() -> None:
         st.switch_page(pages[0])
 
 
-root = st.Page(_home, title=pages[0].title, url_path="home", default=True, visibility="hidden")
+root = st.Page(
+    _home,
+    title=pages[0].title,
+    icon=":material/home:",
+    url_path="home",
+    default=True,
+    visibility="hidden",
+)
 navigation = st.navigation([root, *pages])
 resume_deep_link(pages)  # a link opened before the login lands where it pointed
 try:

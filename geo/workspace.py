@@ -168,12 +168,19 @@ FIRST_START_STEPS = (
 FIRST_START_WEIGHTS = (4, 5, 2)
 
 
-def open_workspace(settings: Settings, *, progress: ProgressCallback | None = None) -> Workspace:
+def open_workspace(
+    settings: Settings,
+    *,
+    store: Store | None = None,
+    progress: ProgressCallback | None = None,
+) -> Workspace:
     """Open the store and its area; on first start build the demo city.
 
     Parameters
     ----------
     settings : Settings
+    store : geo.store.Store, optional
+        The store of ``settings.database_url`` when already open (the app's one per server).
     progress : callable, optional
         Receives the first start's steps (:data:`FIRST_START_STEPS`) as
         :class:`geo.progress.Update`; an existing store reports nothing.
@@ -184,7 +191,7 @@ def open_workspace(settings: Settings, *, progress: ProgressCallback | None = No
     """
     from geo.demo import build_demo, write_demo
 
-    store = Store(settings.database_url)
+    store = store if store is not None else Store(settings.database_url)
     notes: list[tuple[str, str]] = []
     if store.is_empty():
         track = Tracker(progress, FIRST_START_STEPS, weights=FIRST_START_WEIGHTS)

@@ -38,6 +38,7 @@ def two_stores(tmp_path, monkeypatch):
         spaces.append(Workspace(settings, store, area, []))
     current = {"ws": spaces[0]}
     monkeypatch.setattr(ui.cache, "get_workspace", lambda: current["ws"])
+    monkeypatch.setattr(ui.cache, "get_store", lambda: current["ws"].store)
     monkeypatch.setattr(ui.cache, "_scope", lambda: Scope.city("chief", role="chief"))
     ui.cache.st.cache_data.clear()
     ui.cache.st.cache_resource.clear()

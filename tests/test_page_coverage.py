@@ -50,6 +50,7 @@ def fixture_workspace(tmp_path, monkeypatch):
     write_demo(store, city, source="grid")
     ws = Workspace(settings, store, area, [])
     monkeypatch.setattr(ui.cache, "get_workspace", lambda: ws)
+    monkeypatch.setattr(ui.cache, "get_store", lambda: store)
     monkeypatch.setattr(ui.cache, "get_settings", lambda: settings)
     monkeypatch.setattr(ui.cache, "get_area", lambda: area)
     ui.cache.st.cache_data.clear()

@@ -120,7 +120,7 @@ def current_scope() -> Scope:
     if user is None:
         return Scope(username="-", role="team", beat_ids=(), station_ids=())
     reveal = bool(st.session_state.get(REVEAL_KEY))
-    store = cache.get_workspace().store
+    store = cache.get_store()
     key = ("scope", user.id, reveal)
     held = st.session_state.get("beatmap_auth_scope")
     if held is not None and held[0] == key:
@@ -338,7 +338,7 @@ def gate() -> User:
     """Return the logged-in account, or draw the login / setup form and stop the run."""
     st.session_state.pop(_REDIRECT_KEY, None)
     settings = cache.get_settings()
-    store = cache.get_workspace().store
+    store = cache.get_store()
     cache.announce_setup_code()
     if not auth_users.has_users(store):
         login.setup_form(store, start=_start, client=client_address())
@@ -411,7 +411,7 @@ def logout() -> None:
     user = current_user()
     if user is not None:
         with contextlib.suppress(BeatMapError):
-            auth_sessions.logout(cache.get_workspace().store, user, client=client_address())
+            auth_sessions.logout(cache.get_store(), user, client=client_address())
     _forget()
     st.session_state[_CLEAR_COOKIE] = True
     if cache.get_settings().auth == "oidc":

@@ -23,6 +23,7 @@ __all__ = [
     "current_language",
     "get_area",
     "get_settings",
+    "get_store",
     "get_workspace",
     "read_table",
     "t",
@@ -53,7 +54,7 @@ def _workspace(url: str, _built=None):
     timer = threading.Timer(WARM_UP_AFTER_S, warm_up)
     timer.name, timer.daemon = "beatmap-warm-up", True
     timer.start()
-    return _built if _built is not None else open_workspace(get_settings())
+    return _built if _built is not None else open_workspace(get_settings(), store=_store(url))
 
 
 #: store URLs whose workspace this process has opened (the empty-store check is skipped)
@@ -81,9 +82,25 @@ def _first_start(settings: Settings) -> None:
         if empty:
             title = t("首次启动：正在生成演示城市", "First start: building the demo city")
             with progress_box(title, expanded=True) as progress:
-                built = open_workspace(settings, progress=progress)
+                built = open_workspace(settings, store=_store(url), progress=progress)
             _workspace(url, _built=built)
         _opened.add(url)
+
+
+@st.cache_resource(show_spinner=False)
+def _store(url: str):
+    from geo.store import Store
+
+    return Store(url)
+
+
+def get_store():
+    """The workspace's store, without waiting for its OSM area (the login form and the figures
+    counted in the database need no map); the first start builds the demo city first."""
+    settings = get_settings()
+    if settings.database_url not in _opened:
+        _first_start(settings)
+    return _store(settings.database_url)
 
 
 def get_workspace():
@@ -103,7 +120,7 @@ def get_area():
 def _setup_code(url: str) -> bool:
     from geo.auth.users import issue_setup_code
 
-    code = issue_setup_code(get_workspace().store)
+    code = issue_setup_code(get_store())
     if code:
         # stdout is the server's console and, under a service manager, its log
         print(f"BeatMap setup code / 首次设置码: {code}", flush=True)
@@ -112,8 +129,8 @@ def _setup_code(url: str) -> bool:
 
 def announce_setup_code() -> None:
     """On a first start with no account, print a one-time setup code (once per server)."""
-    _setup_code(get_workspace().store.url)
-    _prune_audit(get_workspace().store.url)
+    _setup_code(get_store().url)
+    _prune_audit(get_store().url)
 
 
 @st.cache_resource(show_spinner=False)
@@ -121,7 +138,7 @@ def _prune_audit(url: str) -> int:
     """Remove audit rows past the retention setting, once per server start."""
     from geo.auth.audit import prune
 
-    return prune(get_workspace().store, retention_days=get_settings().audit_retention_days)
+    return prune(get_store(), retention_days=get_settings().audit_retention_days)
 
 
 # --------------------------------------------------------------------------------------------
@@ -175,7 +192,7 @@ def _data_key(tables: tuple[str, ...]) -> tuple[str, tuple[int, ...], str]:
 
     The scope's key is part of it, so two users with different scopes never share an entry.
     """
-    url = get_workspace().store.url
+    url = get_store().url
     return url, _versions().of(url, tables), _scope().key
 
 
@@ -190,13 +207,13 @@ def clear_data(*tables: str) -> None:
     unknown = sorted(set(tables) - set(TABLE_ORDER))
     if unknown:
         raise ValueError(f"unknown tables {unknown}; known: {list(TABLE_ORDER)}")
-    _versions().bump(get_workspace().store.url, tables or TABLE_ORDER)
+    _versions().bump(get_store().url, tables or TABLE_ORDER)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def _read_table(name: str, columns: tuple[str, ...] | None, key: tuple):
     # key[2] is the scope's key: the entry holds only the rows of that scope
-    return _scope().read(get_workspace().store, name, columns=list(columns) if columns else None)
+    return _scope().read(get_store(), name, columns=list(columns) if columns else None)
 
 
 def read_table(name: str, columns: list[str] | None = None):
@@ -216,7 +233,7 @@ def _coverage_inputs(key: tuple) -> dict:
     # the small tables (a visit changes none of them), shared read-only by every view
     from geo.coverage_store import coverage_inputs
 
-    return coverage_inputs(get_workspace().store, scope=_scope())
+    return coverage_inputs(get_store(), scope=_scope())
 
 
 #: seconds a Coverage view is reused at most: visits recorded through another app server (which
@@ -239,7 +256,7 @@ def _coverage_fixed(filters, options: tuple, as_of, resolution, bounds, inputs_k
     from geo.coverage_store import fixed_parts
 
     return fixed_parts(
-        get_workspace().store,
+        get_store(),
         filters,
         inputs=_coverage_inputs(inputs_key),
         scope=_scope(),
@@ -260,7 +277,7 @@ def _coverage_view(filters, options: tuple, key: tuple, inputs_key: tuple):
         return _coverage_fixed(filters, fixed_options, as_of, resolution, bounds, inputs_key)
 
     return compute(
-        get_workspace().store,
+        get_store(),
         filters,
         inputs=_coverage_inputs(inputs_key),
         scope=_scope(),
@@ -297,7 +314,7 @@ def coverage_view(filters, **options):
 def _visit_span(key: tuple):
     from geo.tallies import visit_span as span
 
-    return span(get_workspace().store, scope=_scope())
+    return span(get_store(), scope=_scope())
 
 
 def visit_span():
