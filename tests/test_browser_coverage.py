@@ -58,6 +58,7 @@ def _fixture_workspace():
 
 
 ui.cache.get_workspace = _fixture_workspace
+ui.cache.get_store = lambda: _fixture_workspace().store
 ui.cache.get_area = lambda: _fixture_workspace().area
 
 from ui.auth import gate

@@ -37,6 +37,22 @@ def store(store_url):
     s.close()
 
 
+@pytest.fixture(
+    scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+)
+def city_store(request, tmp_path_factory):
+    """The fixture city in a store the comparisons only read (written once per backend)."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('coverage') / 'beatmap.sqlite'}"
+    else:
+        url = request.getfixturevalue("pg_cluster").create_database()
+    area, city = fixture_city()
+    s = Store(url, create=True)
+    write_demo(s, city, source="grid")
+    yield s
+    s.close()
+
+
 def _frames(store, scope=None):
     read = (lambda n: scope.read(store, n)) if scope is not None else store.read
     frames = {name: read(name) for name in TABLE_ORDER}
@@ -126,12 +142,13 @@ def _check(want, got) -> None:
         (Filters(), {"as_of": "2026-05-10", "window_days": 7}),
     ],
 )
-def test_view_from_the_store_equals_the_view_from_frames(store, filters, options):
-    want, got = _both(store, filters, **options)
+def test_view_from_the_store_equals_the_view_from_frames(city_store, filters, options):
+    want, got = _both(city_store, filters, **options)
     _check(want, got)
 
 
-def test_a_station_chiefs_scope_sees_the_same_figures(store):
+def test_a_station_chiefs_scope_sees_the_same_figures(city_store):
+    store = city_store
     station = int(store.read("stations")["id"].iloc[0])
     beats = store.read("beats")
     mine = tuple(sorted(int(b) for b in beats.loc[beats["station_id"] == station, "id"]))
