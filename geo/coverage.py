@@ -731,23 +731,42 @@ def hex_summary(
     counts = np.zeros((len(uniq), len(STATUSES)), dtype=np.int64)
     ok = codes >= 0
     np.add.at(counts, (inv[ok], codes[ok]), 1)
-    out = pd.DataFrame(counts, columns=list(STATUSES))
-    out.insert(0, "households", np.bincount(inv, minlength=len(uniq)))
+    camera_cells = None
+    if cameras is not None and len(cameras):
+        clon, clat = _lonlat(cameras)
+        camera_cells = h3_cells(clon, clat, resolution)
+    return hex_frame(uniq, counts, camera_cells)
+
+
+def hex_frame(
+    cells: np.ndarray, counts: np.ndarray, camera_cells: np.ndarray | None = None
+) -> pd.DataFrame:
+    """:func:`hex_summary`'s frame from sorted H3 cells and their households per status.
+
+    Parameters
+    ----------
+    cells : array of int
+        Sorted, distinct H3 cells.
+    counts : array of int, shape (len(cells), len(STATUSES))
+        Households per cell and status, in :data:`STATUSES` order.
+    camera_cells : array of int, optional
+        The cell of each camera, at the same resolution.
+    """
+    uniq = np.asarray(cells).astype(np.uint64)
+    out = pd.DataFrame(np.asarray(counts, dtype=np.int64), columns=list(STATUSES))
+    out.insert(0, "households", out[list(STATUSES)].sum(axis=1))
     out.insert(0, "cell", [h3.int_to_str(int(c)) for c in uniq])
     centres = np.array([h3.cell_to_latlng(c) for c in out["cell"]]).reshape(-1, 2)
     out.insert(1, "lat", centres[:, 0])
     out.insert(2, "lon", centres[:, 1])
     out["coverage"] = out["visited"] / out["households"]
-    out["cameras"] = 0
-    if cameras is not None and len(cameras):
-        clon, clat = _lonlat(cameras)
-        ccells = h3_cells(clon, clat, resolution)
-        cu, cn = np.unique(ccells, return_counts=True)
+    cams = np.zeros(len(uniq), dtype=np.int64)
+    if camera_cells is not None and len(camera_cells) and len(uniq):
+        cu, cn = np.unique(np.asarray(camera_cells).astype(np.uint64), return_counts=True)
         pos = np.searchsorted(uniq, cu)
         hit = (pos < len(uniq)) & (uniq[np.minimum(pos, len(uniq) - 1)] == cu)
-        cams = np.zeros(len(uniq), dtype=np.int64)
         cams[pos[hit]] = cn[hit]
-        out["cameras"] = cams
+    out["cameras"] = cams
     return out
 
 

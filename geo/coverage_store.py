@@ -46,6 +46,7 @@ from geo.coverage import (
     choose_view,
     evenings_from_daily,
     heat_points,
+    hex_frame,
     hex_resolution,
     hours_from_weeks,
     incident_heat,
@@ -308,13 +309,17 @@ def _timestamp(value: object) -> pd.Timestamp | None:
 # counts
 
 
+def _parent(column: sa.ColumnElement, resolution: int) -> sa.ColumnElement:
+    """The H3 cell at ``resolution`` holding the stored cell ``column``, in SQL (``hex``)."""
+    keep, put = parent_bits(resolution)
+    return column.op("&")(sa.literal_column(str(keep))).op("|")(sa.literal_column(str(put)))
+
+
 def _cell_counts(conn: Any, narrow: _Narrow, resolution: int) -> pd.DataFrame:
     """Households per beat, H3 cell at ``resolution`` (``hex``) and status, from the kept-up
     cell table: one pass gives the beats' counts and the map's hexagons."""
-    keep, put = parent_bits(resolution)
     cs = CELL_STATUS
-    hexcol = (cs.c.cell.op("&")(sa.literal_column(str(keep)))).op("|")(sa.literal_column(str(put)))
-    hexcol = hexcol.label("hex")
+    hexcol = _parent(cs.c.cell, resolution).label("hex")
     rows = _rows(
         conn,
         sa.select(cs.c.beat_id, hexcol, cs.c.status, sa.func.sum(cs.c.households))
@@ -408,26 +413,10 @@ def _hexes(
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """:func:`geo.coverage.hex_summary` and the unvisited heat from :func:`_cell_counts`."""
     keep, put = parent_bits(resolution)
-    rows = cells
-    wide = rows.pivot_table(index="hex", columns="status", values="n", aggfunc="sum")
+    wide = cells.pivot_table(index="hex", columns="status", values="n", aggfunc="sum")
     wide = wide.reindex(columns=list(STATUSES)).fillna(0).astype("int64")
-    wide.columns = list(STATUSES)
-    uniq = wide.index.to_numpy(dtype=np.int64)
-    out = pd.DataFrame(wide.to_numpy(), columns=list(STATUSES))
-    out.insert(0, "households", out[list(STATUSES)].sum(axis=1))
-    out.insert(0, "cell", [h3.int_to_str(int(c)) for c in uniq])
-    centres = np.array([h3.cell_to_latlng(c) for c in out["cell"]]).reshape(-1, 2)
-    out.insert(1, "lat", centres[:, 0] if len(out) else [])
-    out.insert(2, "lon", centres[:, 1] if len(out) else [])
-    out["coverage"] = out["visited"] / out["households"]
-    cams = np.zeros(len(out), dtype=np.int64)
-    if len(cameras) and len(out):
-        ccells = cameras["h3"].to_numpy(np.int64) & keep | put
-        cu, cn = np.unique(ccells, return_counts=True)
-        pos = np.searchsorted(uniq, cu)
-        hit = (pos < len(uniq)) & (uniq[np.minimum(pos, len(uniq) - 1)] == cu)
-        cams[pos[hit]] = cn[hit]
-    out["cameras"] = cams
+    cameras_at = cameras["h3"].to_numpy(np.int64) & keep | put if len(cameras) else None
+    out = hex_frame(wide.index.to_numpy(dtype=np.int64), wide.to_numpy(), cameras_at)
     weights = out["unvisited"].to_numpy(float) + 0.5 * out["not_home"].to_numpy(float)
     heat = heat_points(out["lon"].to_numpy(float), out["lat"].to_numpy(float), weights=weights)
     return out, heat
@@ -736,10 +725,8 @@ def _window_hexes(
     The households per hexagon are the kept-up ones; the statuses are counted from ``status``
     joined to each household's cell.
     """
-    keep, put = parent_bits(resolution)
     hh = SQL_TABLES["households"]
-    hexcol = (hh.c.h3.op("&")(sa.literal_column(str(keep)))).op("|")(sa.literal_column(str(put)))
-    hexcol = hexcol.label("hex")
+    hexcol = _parent(hh.c.h3, resolution).label("hex")
     rows = _rows(
         conn,
         sa.select(hexcol, status.c.status, sa.func.count())

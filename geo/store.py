@@ -999,13 +999,9 @@ def refresh_status(
     the Coverage figures never disagree with the visits. The status rule itself lives in
     :func:`status_rows`.
     """
-    ids = None
-    if household_ids is not None:
-        ids = sorted({int(i) for i in household_ids if i is not None})
-        if not ids:
-            return
-        if len(ids) >= REFRESH_ALL_FROM:
-            ids = None
+    ids = _touched(household_ids)
+    if ids == []:
+        return
     vs = VISIT_STATUS
     if conn.dialect.name == "postgresql":
         # writers of the same household take turns (SQLite's write lock already serialises);
@@ -1024,6 +1020,28 @@ def refresh_status(
         refresh_cells(conn, ids, locked=True)
         if days:
             refresh_days(conn, ids)
+
+
+def _touched(household_ids: object) -> list[int] | None:
+    """The distinct household ids a refresh is for; None (all) for None or from
+    :data:`REFRESH_ALL_FROM` on, and an empty list when there is nothing to do."""
+    if household_ids is None:
+        return None
+    ids = sorted({int(i) for i in household_ids if i is not None})
+    return None if len(ids) >= REFRESH_ALL_FROM else ids
+
+
+def _on_days(column: sa.ColumnElement, days: Sequence[object]) -> sa.ColumnElement:
+    """``column`` (a timestamp) falls on one of ``days``."""
+    return sa.or_(
+        *[
+            sa.and_(
+                column >= pd.Timestamp(d).to_pydatetime(),
+                column < (pd.Timestamp(d) + pd.Timedelta(days=1)).to_pydatetime(),
+            )
+            for d in days
+        ]
+    )
 
 
 def household_cells(points: np.ndarray) -> list[int | None]:
@@ -1057,13 +1075,9 @@ def refresh_cells(conn: Connection, household_ids: object = None, *, locked: boo
     """
     hh, vs, cs = SQL_TABLES["households"], VISIT_STATUS, CELL_STATUS
     pg = conn.dialect.name == "postgresql"
-    ids = None
-    if household_ids is not None:
-        ids = sorted({int(i) for i in household_ids if i is not None})
-        if not ids:
-            return
-        if len(ids) >= REFRESH_ALL_FROM:
-            ids = None
+    ids = _touched(household_ids)
+    if ids == []:
+        return
     if ids is None:
         if pg:
             conn.exec_driver_sql("LOCK TABLE cell_status IN SHARE ROW EXCLUSIVE MODE")
@@ -1131,17 +1145,7 @@ def refresh_days(
         else:
             whole = sorted({pd.Timestamp(d).normalize() for d in days})
             conn.execute(vd.delete().where(vd.c.day.in_([d.date() for d in whole])))
-            where = [
-                sa.or_(
-                    *[
-                        sa.and_(
-                            v.c.visited_at >= d.to_pydatetime(),
-                            v.c.visited_at < (d + pd.Timedelta(days=1)).to_pydatetime(),
-                        )
-                        for d in whole
-                    ]
-                )
-            ]
+            where = [_on_days(v.c.visited_at, whole)]
     else:
         found = set()
         if ids:
@@ -1160,11 +1164,7 @@ def refresh_days(
         where = [
             sa.or_(
                 *[
-                    sa.and_(
-                        v.c.officer_id == o,
-                        v.c.visited_at >= pd.Timestamp(d).to_pydatetime(),
-                        v.c.visited_at < (pd.Timestamp(d) + pd.Timedelta(days=1)).to_pydatetime(),
-                    )
+                    sa.and_(v.c.officer_id == o, _on_days(v.c.visited_at, [d]))
                     for o, d in sorted(found)
                 ]
             )
