@@ -43,3 +43,64 @@ def test_eight_writers_at_once(store_url):
     assert sum(len(v) for v in now.values()) > 0
     assert now == recount
     store.close()
+
+
+def _watch(url: str, stop, out) -> None:
+    """A chief's Coverage page, recomputed from the store again and again (own process)."""
+    from geo import coverage_store
+    from geo.filters import Filters
+
+    store = Store(url, migrate=False, create=False)
+    inputs = coverage_store.coverage_inputs(store)
+    seen, errors = [], []
+    while not stop.is_set():
+        try:
+            view = coverage_store.coverage_view(
+                store, Filters(), inputs=inputs, target_date="2026-06-30"
+            )
+            seen.append(int(view.totals["visited"]))
+        except Exception as exc:  # reported to the test
+            errors.append(f"{type(exc).__name__}: {exc}")
+    store.close()
+    out.put((seen, errors))
+
+
+@pytest.mark.slow
+def test_coverage_views_while_writers_write(store_url):
+    """A Coverage page recomputed while 4 officers record visits: no error, the visited count
+    never goes down, and the last view equals the one computed from the whole tables."""
+    import multiprocessing as mp
+
+    from geo import coverage, coverage_store
+    from geo.filters import Filters, with_beat
+    from geo.model import TABLE_ORDER
+
+    store = Store(store_url)
+    small_city(store, households=400)
+    store.close()
+    ctx = mp.get_context("fork")
+    stop, out = ctx.Event(), ctx.Queue()
+    watcher = ctx.Process(target=_watch, args=(store_url, stop, out))
+    watcher.start()
+    try:
+        results, _ = run_writers(store_url, processes=4, count=60, households=400)
+    finally:
+        stop.set()
+    seen, errors = out.get(timeout=120)
+    watcher.join(timeout=60)
+    assert errors == []
+    assert [e for r in results for e in r[3]] == []
+    assert len(seen) >= 2 and seen == sorted(seen), seen
+    store = Store(store_url, create=False)
+    frames = {name: store.read(name) for name in TABLE_ORDER}
+    for name in ("incidents", "cameras"):
+        frames[name] = with_beat(frames[name], frames["beats"])
+    want = coverage.coverage_view(frames, Filters(), target_date="2026-06-30").totals
+    got = coverage_store.coverage_view(
+        store,
+        Filters(),
+        inputs=coverage_store.coverage_inputs(store),
+        target_date="2026-06-30",
+    ).totals
+    assert got == want
+    store.close()
